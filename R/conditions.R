@@ -1,0 +1,27 @@
+# Errors and warnings that name the user's function and the argument at fault.
+
+abort <- function(..., call = NULL) {
+  stop(simpleError(paste0(...), call))
+}
+
+warn <- function(..., call = NULL) {
+  warning(simpleWarning(paste0(...), call))
+}
+
+is_whole <- function(x, lower = -Inf) {
+  is.numeric(x) && length(x) == 1L && !is.na(x) && is.finite(x) && x == round(x) && x >= lower
+}
+
+is_number <- function(x, lower = -Inf, strict = FALSE) {
+  is.numeric(x) && length(x) == 1L && !is.na(x) && is.finite(x) &&
+    (if (strict) x > lower else x >= lower)
+}
+
+# "1.5", "\"a\"", "a numeric vector of length 3": how a bad value is shown in a message.
+describe <- function(x) {
+  if (is.null(x)) return("NULL")
+  if (is.atomic(x) && length(x) == 1L) {
+    return(if (is.character(x)) dQuote(x, FALSE) else format(x))
+  }
+  paste0("a ", class(x)[1L], " of length ", length(x))
+}

@@ -1,0 +1,59 @@
+#' Settings of the EM algorithm
+#'
+#' Every tuning value of a [moem()] fit, checked once, here.
+#'
+#' @param maxit Maximum number of EM iterations (a whole number, at least 0; 0 evaluates the
+#'   start).
+#' @param tol Convergence tolerance: EM stops when the change of the log-likelihood between
+#'   iterations is below `tol * (|loglik| + 0.1)`, as [glm.control()] does for the deviance.
+#'   `tol = 0` runs exactly `maxit` iterations.
+#' @param inner_maxit Maximum number of Newton steps of one M-step block (the gate, or one
+#'   logistic expert).
+#' @param inner_tol Tolerance of the M-step's Newton iterations: they stop when half the Newton
+#'   decrement, an estimate of the distance to the block's optimum, is below
+#'   `inner_tol * (|objective| + 0.1)`.
+#' @param sigma_min Floor of a gaussian expert's standard deviation, relative to the standard
+#'   deviation of the response. An expert that fits a few observations exactly would otherwise
+#'   drive its sigma to 0 and the likelihood to infinity; one that reaches the floor is held
+#'   there and reported.
+#' @param min_weight An expert whose total posterior weight falls below `min_weight` times the
+#'   total weight is frozen: it keeps its parameters and is reported as degenerate.
+#' @return A list of class `"moem_control"` with the settings.
+#' @seealso [moem()]
+#' @examples
+#' moem_control(maxit = 200, tol = 1e-10)
+#' @export
+moem_control <- function(maxit = 1000, tol = 1e-8, inner_maxit = 25, inner_tol = 1e-10,
+                         sigma_min = 1e-6, min_weight = 1e-8) {
+  call <- sys.call()
+  check <- function(ok, name, what, value) {
+    if (!ok) abort("`", name, "` must be ", what, ", not ", describe(value), ".", call = call)
+  }
+  check(is_whole(maxit, 0), "maxit", "a whole number >= 0", maxit)
+  check(is_number(tol, 0), "tol", "a number >= 0", tol)
+  check(is_whole(inner_maxit, 1), "inner_maxit", "a whole number >= 1", inner_maxit)
+  check(is_number(inner_tol, 0, strict = TRUE), "inner_tol", "a number > 0", inner_tol)
+  check(is_number(sigma_min, 0, strict = TRUE), "sigma_min", "a number > 0", sigma_min)
+  check(is_number(min_weight, 0) && min_weight < 1, "min_weight", "a number in [0, 1)",
+        min_weight)
+  structure(
+    list(maxit = as.integer(maxit), tol = as.double(tol), inner_maxit = as.integer(inner_maxit),
+         inner_tol = as.double(inner_tol), sigma_min = as.double(sigma_min),
+         min_weight = as.double(min_weight)),
+    class = "moem_control"
+  )
+}
+
+#' @export
+print.moem_control <- function(x, ...) {
+  cat("EM settings:\n")
+  str <- vapply(x, format, "")
+  print(noquote(str))
+  invisible(x)
+}
+
+as_control <- function(control, call) {
+  if (inherits(control, "moem_control")) return(control)
+  if (is.list(control)) return(do.call(moem_control, control))
+  abort("`control` must be made by moem_control(), not ", describe(control), ".", call = call)
+}

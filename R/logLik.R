@@ -1,0 +1,61 @@
+#' Log-likelihood, observations, family, posterior probabilities and residuals of a fit
+#'
+#' `logLik()` carries the `df` and `nobs` attributes that [AIC()] and [BIC()] use;
+#' `posterior()` gives the posterior probability of each expert for each observation.
+#'
+#' @param object A [moem()] fit.
+#' @param newdata For `posterior()`: a data frame with the response and the covariates;
+#'   without it, the training data.
+#' @param type For `residuals()`: `"response"` (\eqn{y - E[y \mid x]}{y - E[y | x]}) or
+#'   `"pearson"` (the same divided by the mixture's standard deviation of \eqn{y}).
+#' @param ... Unused.
+#' @return `logLik()`: an object of class `"logLik"`; `nobs()`: the number of observations
+#'   with non-zero weight; `family()`: the experts' family; `posterior()`: an n x K matrix;
+#'   `residuals()`: a vector. Rows dropped by `na.action = na.exclude` come back as `NA`.
+#' @examples
+#' set.seed(1)
+#' d <- rmoe(400, experts = cbind(c(1, 2), c(-1, -1)), gating = cbind(0, c(0, 3)),
+#'           intercept = TRUE)
+#' fit <- moem(y ~ x1, data = d)
+#' logLik(fit)
+#' BIC(fit)
+#' head(posterior(fit))
+#' @name moem-accessors
+NULL
+
+#' @rdname moem-accessors
+#' @export
+logLik.moem <- function(object, ...) {
+  structure(object$loglik, df = object$df, nobs = object$nobs, class = "logLik")
+}
+
+#' @rdname moem-accessors
+#' @export
+nobs.moem <- function(object, ...) object$nobs
+
+#' @rdname moem-accessors
+#' @export
+family.moem <- function(object, ...) object$family
+
+#' @rdname moem-accessors
+#' @export
+posterior <- function(object, ...) UseMethod("posterior")
+
+#' @rdname moem-accessors
+#' @export
+posterior.moem <- function(object, newdata, ...) {
+  if (missing(newdata) || is.null(newdata)) return(napredict(object$na.action, object$posterior))
+  predict(object, newdata, type = "posterior")
+}
+
+#' @rdname moem-accessors
+#' @export
+residuals.moem <- function(object, type = c("response", "pearson"), ...) {
+  type <- match.arg(type)
+  r <- object$residuals
+  if (type == "pearson") {
+    parts <- predict_parts(object, model_design(object))
+    r <- r / sqrt(mixture_variance(object, parts))
+  }
+  naresid(object$na.action, r)
+}

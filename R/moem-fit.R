@@ -1,0 +1,134 @@
+#' Fit a mixture of experts from design matrices
+#'
+#' The computational engine behind [moem()], for users who have their design matrices at hand,
+#' as [glm.fit()] is for [glm()]. It checks its inputs, draws the starts, runs the EM algorithm
+#' in C and keeps the fit with the highest log-likelihood.
+#'
+#' @param x Numeric matrix (n x p) of the experts' covariates, intercept included if wanted.
+#' @param y The response: numeric for gaussian experts; 0/1, logical or a two-level factor
+#'   (second level = 1) for binomial experts.
+#' @param z Numeric matrix (n x q) of the gate's covariates; by default `x`.
+#' @inheritParams moem
+#' @return A list with the components of a [moem()] fit that do not depend on a formula:
+#'   `coefficients`, `sigma`, `family`, `K`, `loglik`, `df`, `nobs`, `iter`, `converged`,
+#'   `posterior`, `fitted.values`, `residuals`, `prior.weights`, `y`, `control`, `trace`,
+#'   `starts`, `degenerate` and `aliased`; see [moem()] for their meaning.
+#' @seealso [moem()]
+#' @examples
+#' set.seed(1)
+#' x <- cbind(1, rnorm(300))
+#' y <- ifelse(x[, 2] > 0, 1 + 2 * x[, 2], -1 - x[, 2]) + rnorm(300, sd = 0.3)
+#' fit <- moem_fit(x, y, K = 2)
+#' fit$loglik
+#' @export
+moem_fit <- function(x, y, z = x, K = 2, family = gaussian(), weights = NULL, init = NULL,
+                     nstart = 1, control = moem_control()) {
+  fit_matrices(x, y, z, K, family, weights, init, nstart, control, call = sys.call())
+}
+
+fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control, call) {
+  family <- resolve_family(family, call)
+  control <- as_control(control, call)
+  same_design <- identical(z, x)
+  x <- check_design(x, "x", "The experts' covariates", call)
+  z <- if (same_design) x else check_design(z, "z", "The gate's covariates", call)
+  n <- nrow(x)
+  if (nrow(z) != n || NROW(y) != n) {
+    abort("`x`, `z` and `y` must have the same number of observations (", n, ", ", nrow(z),
+          " and ", NROW(y), ").", call = call)
+  }
+  y <- family_response(family, y, call)
+  w <- check_weights(weights, n, call)
+  n_used <- sum(w > 0)
+  if (!is_whole(K, 1) || K > n_used) {
+    abort("`K` must be a whole number between 1 and the number of observations (", n_used,
+          "), not ", describe(K), ".", call = call)
+  }
+  K <- as.integer(K)
+  if (!is_whole(nstart, 1)) {
+    abort("`nstart` must be a whole number >= 1, not ", describe(nstart), ".", call = call)
+  }
+
+  aliased <- list(experts = aliased_columns(x, w), gating = aliased_columns(z, w))
+  if (any(aliased$experts)) x <- x[, !aliased$experts, drop = FALSE]
+  z <- if (same_design) x else if (any(aliased$gating)) z[, !aliased$gating, drop = FALSE] else z
+
+  problem <- list(x = x, z = z, y = y, w = w, K = K, family = family,
+                  dims = c(family_codes[[family$family]], K, 1L),
+                  control = c_control(control, family, y, w))
+  starts <- vector("list", nstart)
+  best <- NULL
+  for (s in seq_len(nstart)) {
+    start <- if (s == 1L && !is.null(init)) {
+      start_from_init(init, problem, aliased, call)
+    } else {
+      start_random(problem)
+    }
+    res <- run_em(problem, start)
+    starts[[s]] <- res$loglik
+    if (is.null(best) || (is.finite(res$loglik) && !(best$loglik >= res$loglik))) best <- res
+  }
+  if (!is.finite(best$loglik)) {
+    abort("The log-likelihood is not finite at the start of every run; check `init`.",
+          call = call)
+  }
+  assemble_fit(best, problem, aliased, unlist(starts), control, call)
+}
+
+check_design <- function(x, arg, what, call) {
+  if (is.data.frame(x) || !is.numeric(x) && !is.logical(x)) {
+    abort("`", arg, "` must be a numeric matrix, not ", describe(x), ".", call = call)
+  }
+  x <- as.matrix(x)
+  if (is.null(colnames(x))) colnames(x) <- paste0(arg, seq_len(ncol(x)))
+  if (!is.double(x)) storage.mode(x) <- "double"
+  bad <- which(colSums(!is.finite(x)) > 0)
+  if (length(bad)) {
+    abort(what, " have non-finite values (NA, NaN or Inf) after `na.action`, in ",
+          paste0("`", colnames(x)[bad], "`", collapse = ", "), ".", call = call)
+  }
+  x
+}
+
+check_weights <- function(weights, n, call) {
+  if (is.null(weights)) return(rep(1, n))
+  if (!is.numeric(weights) || length(weights) != n) {
+    abort("`weights` must be a numeric vector with one value per observation (", n, "), not ",
+          describe(weights), ".", call = call)
+  }
+  if (any(!is.finite(weights))) abort("`weights` must be finite.", call = call)
+  if (any(weights < 0)) abort("`weights` must be non-negative.", call = call)
+  if (all(weights == 0)) abort("`weights` are all zero.", call = call)
+  as.double(weights)
+}
+
+# Columns that are linear combinations of earlier ones, by lm's rule (pivoted QR, tol 1e-7).
+aliased_columns <- function(x, w) {
+  aliased <- setNames(rep(FALSE, ncol(x)), colnames(x))
+  if (ncol(x) == 0L) return(aliased)
+  qrx <- qr(x * sqrt(w), tol = 1e-7)
+  aliased[qrx$pivot[-seq_len(qrx$rank)]] <- TRUE
+  aliased
+}
+
+# The settings as the C code takes them: sigma_min and min_weight on the data's own scale.
+c_control <- function(control, family, y, w) {
+  scale <- 1
+  if (family$family == "gaussian") {
+    m <- sum(w * y) / sum(w)
+    scale <- sqrt(sum(w * (y - m)^2) / sum(w))
+    if (!(scale > 0)) scale <- 1
+  }
+  list(maxit = control$maxit, tol = control$tol, inner_maxit = control$inner_maxit,
+       inner_tol = control$inner_tol, sigma_min = control$sigma_min * scale,
+       min_weight = control$min_weight * sum(w), fix_sigma = FALSE)
+}
+
+run_em <- function(problem, start) {
+  res <- .Call(ffi_em, problem$x, problem$z, problem$y,
+               if (problem$family$family == "gaussian") NULL else problem$y,
+               problem$w, problem$dims, start$beta, start$gate, start$sigma, start$post,
+               problem$control)
+  res$loglik <- res$trace[nrow(res$trace), 1L]
+  res
+}

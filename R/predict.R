@@ -1,0 +1,144 @@
+#' Predictions from a mixture of experts
+#'
+#' @param object A [moem()] fit.
+#' @param newdata A data frame in which to look for the covariates (and, for `"posterior"`, the
+#'   response). Without it, the training data, with the rows that `na.action = na.exclude`
+#'   dropped restored as `NA`, as [predict.lm()] does.
+#' @param type What to predict:
+#'   * `"response"`: \eqn{E[y \mid x, z] = \sum_k \pi_k(z) \mu_k(x)}{E[y | x, z] = sum_k
+#'     pi_k(z) mu_k(x)}, a probability for binomial experts;
+#'   * `"gating"`: the n x K matrix of gate probabilities \eqn{\pi_k(z)}{pi_k(z)};
+#'   * `"experts"`: the n x K matrix of each expert's mean \eqn{\mu_k(x)}{mu_k(x)};
+#'   * `"posterior"`: the n x K matrix of posterior probabilities of the experts given
+#'     \eqn{y}; `newdata` must hold the response;
+#'   * `"component"`: the most probable expert, by the posterior when the response is at hand,
+#'     else by the gate.
+#' @param na.action What to do with missing values in `newdata`; the default, [na.pass()],
+#'   predicts `NA` for those rows.
+#' @param ... Unused.
+#' @return A vector (`"response"`, `"component"`) or an n x K matrix.
+#' @examples
+#' set.seed(1)
+#' d <- rmoe(400, experts = cbind(c(1, 2), c(-1, -1)), gating = cbind(0, c(0, 3)),
+#'           intercept = TRUE)
+#' fit <- moem(y ~ x1, data = d)
+#' new <- data.frame(x1 = c(-1, 0, 1))
+#' predict(fit, new)
+#' predict(fit, new, type = "gating")
+#' predict(fit, new, type = "component")
+#' @export
+predict.moem <- function(object, newdata,
+                         type = c("response", "gating", "experts", "posterior", "component"),
+                         na.action = na.pass, ...) {
+  type <- match.arg(type)
+  call <- sys.call()
+  if (missing(newdata)) newdata <- NULL
+  with_response <- type == "posterior" ||
+    type == "component" && (is.null(newdata) || has_response(object, newdata))
+  design <- model_design(object, newdata, with_response, na.action, call)
+  parts <- predict_parts(object, design)
+  out <- switch(type,
+    response = rowSums(parts$gate * parts$mu),
+    gating = parts$gate,
+    experts = parts$mu,
+    posterior = predict_posterior(object, design),
+    component = max.col(if (with_response) predict_posterior(object, design) else parts$gate,
+                        ties.method = "first")
+  )
+  napredict(design$na.action, fill_rows(out, design$ok, design$rownames))
+}
+
+# The design matrices of the training data (newdata = NULL) or of newdata, over the fit's
+# non-aliased columns, restricted to complete rows `ok`.
+model_design <- function(object, newdata, with_response = FALSE, na.action = na.pass,
+                         call = NULL) {
+  if (is.null(newdata)) {
+    mf <- object$model
+    na_action <- object$na.action
+  } else {
+    if (!is.data.frame(newdata) && !is.list(newdata)) {
+      abort("`newdata` must be a data frame, not ", describe(newdata), ".", call = call)
+    }
+    tt <- terms(object$model)
+    if (!with_response) tt <- delete.response(tt)
+    check_variables(tt, newdata, call)
+    mf <- model.frame(tt, newdata, na.action = na.action, xlev = object$xlevels)
+    na_action <- attr(mf, "na.action")
+  }
+  x <- model.matrix(delete.response(object$terms), mf, contrasts.arg = object$contrasts$experts)
+  z <- model.matrix(object$gating_terms, mf, contrasts.arg = object$contrasts$gating)
+  y <- if (with_response) model.response(mf)
+  ok <- stats::complete.cases(x, z) & (if (with_response) !is.na(y) else TRUE)
+  x <- x[ok, !object$aliased$experts, drop = FALSE]
+  z <- z[ok, !object$aliased$gating, drop = FALSE]
+  if (with_response) {
+    y <- if (is.null(newdata)) object$y[ok] else family_response(object$family, y[ok], call)
+  }
+  list(x = x, z = z, y = y, ok = ok, rownames = rownames(mf), na.action = na_action)
+}
+
+check_variables <- function(tt, newdata, call) {
+  needed <- all.vars(tt)
+  env <- environment(tt)
+  missing_vars <- needed[!needed %in% names(newdata) &
+                           !vapply(needed, exists, NA, envir = env)]
+  if (length(missing_vars)) {
+    abort("`newdata` lacks variable(s) the model needs: ",
+          paste0("`", missing_vars, "`", collapse = ", "), ".", call = call)
+  }
+}
+
+has_response <- function(object, newdata) {
+  all(all.vars(object$formula[[2L]]) %in% names(newdata))
+}
+
+# Experts' linear predictors and means, and the gate probabilities, on a design.
+predict_parts <- function(object, design) {
+  beta <- coef_experts(object)[!object$aliased$experts, , drop = FALSE]
+  gate <- coef_gating(object)[!object$aliased$gating, , drop = FALSE]
+  eta <- design$x %*% beta
+  labels <- paste0("expert", seq_len(object$K))
+  mu <- expert_mean(object$family, eta)
+  g <- softmax_rows(design$z %*% gate)
+  dimnames(mu) <- dimnames(g) <- list(NULL, labels)
+  list(eta = eta, mu = mu, gate = g)
+}
+
+predict_posterior <- function(object, design) {
+  if (is.null(design$y)) return(object$posterior[design$ok, , drop = FALSE])
+  beta <- coef_experts(object)[!object$aliased$experts, , drop = FALSE]
+  gate <- coef_gating(object)[!object$aliased$gating, , drop = FALSE]
+  res <- estep(object, design$x, design$z, design$y, rep(1, length(design$y)), beta, gate)
+  colnames(res$posterior) <- paste0("expert", seq_len(object$K))
+  res$posterior
+}
+
+# The C E-step at given parameters: list(loglik, posterior).
+estep <- function(object, x, z, y, w, beta, gate) {
+  family <- object$family
+  sigma <- if (is.null(object$sigma)) rep(1, object$K) else as.double(object$sigma)
+  .Call(ffi_estep, x, z, as.double(y), if (family$family == "gaussian") NULL else as.double(y),
+        as.double(w), c(family_codes[[family$family]], object$K, 1L), beta, gate, sigma)
+}
+
+mixture_variance <- function(object, parts) {
+  m <- rowSums(parts$gate * parts$mu)
+  switch(object$family$family,
+    gaussian = rowSums(parts$gate * (rep(object$sigma^2, each = nrow(parts$mu)) +
+                                       parts$mu^2)) - m^2,
+    binomial = m * (1 - m)
+  )
+}
+
+# Puts results for the complete rows back among all rows, NA elsewhere.
+fill_rows <- function(out, ok, rownames) {
+  if (is.matrix(out)) {
+    full <- matrix(NA_real_, length(ok), ncol(out), dimnames = list(rownames, colnames(out)))
+    full[ok, ] <- out
+  } else {
+    full <- rep(if (is.integer(out)) NA_integer_ else NA_real_, length(ok))
+    full[ok] <- out
+    names(full) <- rownames
+  }
+  full
+}

@@ -1,0 +1,72 @@
+# Starting values of the EM algorithm: a start is list(beta, gate, sigma, post), where post is
+# NULL (the fit begins with an E-step) or an n x K matrix of posterior probabilities (it begins
+# with an M-step).  beta is p x K and gate q x K over the non-aliased columns.
+
+# Each observation to one expert at random, as flexmix starts, but in groups of equal size so
+# that no expert starts empty.
+start_random <- function(problem) {
+  n <- nrow(problem$x)
+  K <- problem$K
+  post <- matrix(0, n, K)
+  post[cbind(seq_len(n), sample(rep_len(seq_len(K), n)))] <- 1
+  start_posterior(problem, post)
+}
+
+start_posterior <- function(problem, post) {
+  list(beta = matrix(0, ncol(problem$x), problem$K), gate = matrix(0, ncol(problem$z), problem$K),
+       sigma = rep(1, problem$K), post = post)
+}
+
+start_from_init <- function(init, problem, aliased, call) {
+  n <- nrow(problem$x)
+  K <- problem$K
+  if (inherits(init, "moem")) {
+    if (init$K != K) {
+      abort("`init` is a fit with ", init$K, " experts, but `K` is ", K, ".", call = call)
+    }
+    init <- list(experts = coef(init, "experts"), gating = coef(init, "gating"),
+                 sigma = init$sigma)
+  }
+  if (is.matrix(init) && is.numeric(init)) {
+    if (nrow(init) != n || ncol(init) != K) {
+      abort("`init` as a matrix of starting posterior probabilities must be ", n, " x ", K,
+            ", not ", nrow(init), " x ", ncol(init), ".", call = call)
+    }
+    if (any(!is.finite(init)) || any(init < 0) || any(rowSums(init) <= 0)) {
+      abort("`init` as a matrix of starting posterior probabilities must be finite and ",
+            "non-negative, with positive row sums.", call = call)
+    }
+    return(start_posterior(problem, init / rowSums(init)))
+  }
+  if (!is.list(init) || is.null(init$experts)) {
+    abort("`init` must be NULL, a moem fit, list(experts = , gating = , sigma = ) or an n x K ",
+          "matrix of starting posterior probabilities, not ", describe(init), ".", call = call)
+  }
+  beta <- init_matrix(init$experts, aliased$experts, K, "init$experts", call)
+  gate <- if (is.null(init$gating)) {
+    matrix(0, sum(!aliased$gating), K)
+  } else {
+    g <- init_matrix(init$gating, aliased$gating, K, "init$gating", call)
+    g - g[, 1L]
+  }
+  sigma <- rep(1, K)
+  if (problem$family$family == "gaussian") {
+    sigma <- if (is.null(init$sigma)) rep(max(stats::sd(problem$y), 1e-8), K) else init$sigma
+    if (!is.numeric(sigma) || length(sigma) != K || any(!is.finite(sigma)) || any(sigma <= 0)) {
+      abort("`init$sigma` must be ", K, " positive numbers.", call = call)
+    }
+  }
+  list(beta = beta, gate = gate, sigma = as.double(sigma), post = NULL)
+}
+
+# The rows of a starting coefficient matrix that the fit uses.
+init_matrix <- function(m, aliased, K, arg, call) {
+  m <- as.matrix(m)
+  if (!is.numeric(m) || nrow(m) != length(aliased) || ncol(m) != K) {
+    abort("`", arg, "` must be a numeric ", length(aliased), " x ", K, " matrix.", call = call)
+  }
+  m <- m[!aliased, , drop = FALSE]
+  if (any(!is.finite(m))) abort("`", arg, "` must be finite.", call = call)
+  storage.mode(m) <- "double"
+  m
+}

@@ -1,0 +1,95 @@
+#' Summarise a mixture of experts
+#'
+#' Coefficient tables with standard errors from the observed information ([vcov.moem()]),
+#' Wald z statistics and p-values, for each expert and for the gate, with the experts' sizes,
+#' the log-likelihood, AIC, BIC and the state of the EM iterations.
+#'
+#' @param object A [moem()] fit.
+#' @param x A `"summary.moem"` object.
+#' @param digits Significant digits to print.
+#' @param signif.stars Whether to print significance stars, as [printCoefmat()] does.
+#' @param ... Unused.
+#' @return A list of class `"summary.moem"`: `call`, `family`, `K`, `experts` (a list of K
+#'   coefficient tables), `gating` (a list of K - 1 tables, log-odds against expert 1),
+#'   `sigma` (a table, gaussian only), `size` (posterior expected number of observations per
+#'   expert), `proportion` (average gate probability per expert), `loglik`, `df`, `nobs`,
+#'   `aic`, `bic`, `iter`, `converged`, `degenerate` and `gating_formula`.
+#' @examples
+#' set.seed(1)
+#' d <- rmoe(400, experts = cbind(c(1, 2), c(-1, -1)), gating = cbind(0, c(0, 3)),
+#'           intercept = TRUE)
+#' summary(moem(y ~ x1, data = d))
+#' @export
+summary.moem <- function(object, ...) {
+  cf <- coef(object)
+  se <- sqrt(diag(vcov(object)))
+  table <- cbind(Estimate = cf, `Std. Error` = se, `z value` = cf / se,
+                 `Pr(>|z|)` = 2 * pnorm(-abs(cf / se)))
+  K <- object$K
+  rows_of <- function(prefix) {
+    keep <- startsWith(rownames(table), prefix)
+    t <- table[keep, , drop = FALSE]
+    rownames(t) <- substring(rownames(t), nchar(prefix) + 1L)
+    t
+  }
+  design <- model_design(object, NULL)
+  gate <- predict_parts(object, design)$gate
+  w <- object$prior.weights
+  out <- list(
+    call = object$call,
+    family = object$family,
+    K = K,
+    gating_formula = object$gating,
+    experts = lapply(seq_len(K), function(k) rows_of(paste0("expert", k, ":"))),
+    gating = lapply(seq_len(K)[-1L], function(k) rows_of(paste0("gate", k, ":"))),
+    sigma = if (!is.null(object$sigma)) table[names(object$sigma), 1:2, drop = FALSE],
+    size = colSums(object$posterior * w),
+    proportion = colSums(gate * w) / sum(w),
+    loglik = object$loglik,
+    df = object$df,
+    nobs = object$nobs,
+    aic = AIC(object),
+    bic = BIC(object),
+    iter = object$iter,
+    converged = object$converged,
+    degenerate = object$degenerate
+  )
+  names(out$size) <- names(out$proportion) <- paste0("expert", seq_len(K))
+  class(out) <- "summary.moem"
+  out
+}
+
+#' @rdname summary.moem
+#' @export
+print.summary.moem <- function(x, digits = max(3L, getOption("digits") - 3L),
+                               signif.stars = getOption("show.signif.stars"), ...) {
+  cat("\nCall:\n", paste(deparse(x$call), sep = "\n", collapse = "\n"), "\n\n", sep = "")
+  cat(describe_model(x$family, x$K, x$gating_formula), "\n", sep = "")
+  for (k in seq_len(x$K)) {
+    cat("\nExpert ", k, " (gate proportion ", format(x$proportion[k], digits = digits),
+        ", posterior size ", format(x$size[k], digits = digits), ")",
+        if (isTRUE(x$degenerate[k])) " [degenerate]", ":\n", sep = "")
+    printCoefmat(x$experts[[k]], digits = digits, signif.stars = signif.stars,
+                 signif.legend = FALSE, na.print = "NA")
+    if (!is.null(x$sigma)) {
+      cat("sigma: ", format(x$sigma[k, 1L], digits = digits), " (std. error ",
+          format(x$sigma[k, 2L], digits = digits), ")\n", sep = "")
+    }
+  }
+  if (x$K > 1L) {
+    cat("\nGate: log-odds of each expert against expert 1\n")
+    for (k in seq_along(x$gating)) {
+      cat("Expert ", k + 1L, ":\n", sep = "")
+      printCoefmat(x$gating[[k]], digits = digits, signif.stars = signif.stars,
+                   signif.legend = FALSE, na.print = "NA")
+    }
+  }
+  if (isTRUE(signif.stars)) {
+    cat("---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n")
+  }
+  cat("\nLog-likelihood: ", format(x$loglik, digits = max(5L, digits + 1L)), " on ", x$df,
+      " df, AIC: ", format(x$aic, digits = max(5L, digits + 1L)), ", BIC: ",
+      format(x$bic, digits = max(5L, digits + 1L)), " (", x$nobs, " observations)\n", sep = "")
+  cat(describe_convergence(x$converged, x$iter), "\n", sep = "")
+  invisible(x)
+}

@@ -1,0 +1,51 @@
+/*
+ * estep.c: the E-step, in log space and MOEM_CHUNK rows at a time.
+ *
+ * For each block of rows: eta_x = x beta (len x MK) and eta_z = z gate (len x K) by two BLAS
+ * products, log f_k(y_i) from family.c, log pi_ik = eta_z,ik - log sum_j exp(eta_z,ij), then
+ *
+ *     post_ik = exp(a_ik - l_i),  a_ik = log pi_ik + log f_k(y_i),  l_i = log sum_k exp(a_ik),
+ *
+ * written to wk->post (n x K).  Returns the observed log-likelihood sum_i w_i l_i, or -Inf when
+ * some l_i is not finite.
+ */
+#include <math.h>
+#include "moem.h"
+#include "linalg.h"
+
+double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk)
+{
+    const int n = d->n, K = d->K, MK = d->M * d->K;
+    double loglik = 0.0;
+    for (int i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
+        int len = n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK;
+        double *eta_x = wk->block, *eta_z = eta_x + (size_t) len * MK,
+               *logf = eta_z + (size_t) len * K;
+        rows_times(len, d->p, MK, d->x + i0, n, par->beta, eta_x);
+        for (int i = 0; i < len; i++) eta_z[i] = 0.0;
+        rows_times(len, d->q, K - 1, d->z + i0, n, par->gate + d->q, eta_z + len);
+        expert_logdens(d, par, i0, len, eta_x, logf);
+        for (int i = 0; i < len; i++) {
+            double gtop = eta_z[i], gsum = 0.0, top = -INFINITY, sum = 0.0, li;
+            for (int k = 1; k < K; k++) if (eta_z[i + k * len] > gtop) gtop = eta_z[i + k * len];
+            for (int k = 0; k < K; k++) gsum += exp(eta_z[i + k * len] - gtop);
+            gtop += log(gsum);
+            for (int k = 0; k < K; k++) {
+                double a = logf[i + k * len] + eta_z[i + k * len] - gtop;
+                logf[i + k * len] = a;
+                if (a > top) top = a;
+            }
+            for (int k = 0; k < K; k++) sum += exp(logf[i + k * len] - top);
+            li = top + log(sum);
+            double *post = wk->post + i0 + i;
+            if (!isfinite(li)) {
+                for (int k = 0; k < K; k++) post[(size_t) k * n] = 1.0 / K;
+                loglik = -INFINITY;
+                continue;
+            }
+            for (int k = 0; k < K; k++) post[(size_t) k * n] = exp(logf[i + k * len] - li);
+            if (d->w[i0 + i] > 0) loglik += d->w[i0 + i] * li;
+        }
+    }
+    return loglik;
+}

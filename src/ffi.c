@@ -1,0 +1,187 @@
+/*
+ * ffi.c: the .Call entry points.  R has already checked types, dimensions and finiteness
+ * (R/moem-fit.R), so this file only reads its arguments, allocates the outputs and the
+ * workspace (R_alloc: released by R when the call ends, also after an error or an interrupt)
+ * and calls the kernels.
+ *
+ *   ffi_em(x, z, y, target, w, dims, beta, gate, sigma, post, control)
+ *       x n x p, z n x q, y n, target n x M or NULL, w n, dims = c(family, K, M),
+ *       beta p x MK, gate q x K, sigma K, post n x K or NULL (then the fit starts with an
+ *       E-step), control a list (see read_control).  Returns the fitted parameters, the
+ *       posterior, the trace and the status flags; the inputs are not modified.
+ *   ffi_estep(x, z, y, target, w, dims, beta, gate, sigma)
+ *       list(loglik, posterior) at the given parameters.
+ */
+#define R_NO_REMAP
+#include <string.h>
+#include <Rinternals.h>
+#include "moem.h"
+
+static SEXP list_get(SEXP list, const char *name)
+{
+    SEXP names = Rf_getAttrib(list, R_NamesSymbol);
+    for (R_xlen_t i = 0; i < Rf_xlength(list); i++)
+        if (strcmp(CHAR(STRING_ELT(names, i)), name) == 0) return VECTOR_ELT(list, i);
+    Rf_error("internal error: control has no element '%s'", name);
+    return R_NilValue;
+}
+
+static void read_data(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, moem_data *d)
+{
+    d->n = Rf_nrows(x);
+    d->p = Rf_ncols(x);
+    d->q = Rf_ncols(z);
+    d->family = INTEGER(dims)[0];
+    d->K = INTEGER(dims)[1];
+    d->M = INTEGER(dims)[2];
+    d->x = REAL(x);
+    d->z = REAL(z);
+    d->y = REAL(y);
+    d->target = Rf_isNull(target) ? NULL : REAL(target);
+    d->w = REAL(w);
+}
+
+static void read_control(SEXP control, moem_control *ctl)
+{
+    ctl->maxit = Rf_asInteger(list_get(control, "maxit"));
+    ctl->tol = Rf_asReal(list_get(control, "tol"));
+    ctl->inner_maxit = Rf_asInteger(list_get(control, "inner_maxit"));
+    ctl->inner_tol = Rf_asReal(list_get(control, "inner_tol"));
+    ctl->sigma_min = Rf_asReal(list_get(control, "sigma_min"));
+    ctl->min_weight = Rf_asReal(list_get(control, "min_weight"));
+    ctl->fix_sigma = Rf_asLogical(list_get(control, "fix_sigma"));
+}
+
+static double *alloc_doubles(size_t len)
+{
+    double *a = (double *) R_alloc(len > 0 ? len : 1, sizeof(double));
+    memset(a, 0, (len > 0 ? len : 1) * sizeof(double));
+    return a;
+}
+
+/* The workspace is sized for the largest M-step problem: the gate (q columns, K - 1 classes),
+ * the experts' softmax (p columns, M classes) or the gaussian least squares (p x p). */
+static void alloc_work(const moem_data *d, moem_work *wk)
+{
+    size_t n = d->n, cols = d->p > d->q ? d->p : d->q;
+    size_t m = d->M > d->K - 1 ? d->M : d->K - 1, D;
+    if (m < 1) m = 1;
+    D = (size_t) d->p * d->M;
+    if ((size_t) d->q * (d->K - 1) > D) D = (size_t) d->q * (d->K - 1);
+    if ((size_t) d->p > D) D = d->p;
+    wk->post = alloc_doubles(n * d->K);
+    wk->v = alloc_doubles(n);
+    wk->resid = alloc_doubles(n);
+    wk->block = alloc_doubles((size_t) MOEM_CHUNK * (d->M * d->K + 2 * d->K));
+    wk->sm.prob = alloc_doubles(n * m);
+    wk->sm.eta = alloc_doubles(MOEM_CHUNK * m);
+    wk->sm.rows = alloc_doubles(MOEM_CHUNK * cols);
+    wk->sm.grad = alloc_doubles(D);
+    wk->sm.hess = alloc_doubles(D * D);
+    wk->sm.chol = alloc_doubles(D * D);
+    wk->sm.scale = alloc_doubles(D);
+    wk->sm.step = alloc_doubles(D);
+    wk->sm.trial = alloc_doubles(D);
+}
+
+/* Fresh copies of the starting parameters, which the fit then updates. */
+static SEXP copy_par(SEXP beta, SEXP gate, SEXP sigma, moem_par *par)
+{
+    SEXP out = PROTECT(Rf_allocVector(VECSXP, 3));
+    SET_VECTOR_ELT(out, 0, Rf_duplicate(beta));
+    SET_VECTOR_ELT(out, 1, Rf_duplicate(gate));
+    SET_VECTOR_ELT(out, 2, Rf_duplicate(sigma));
+    par->beta = REAL(VECTOR_ELT(out, 0));
+    par->gate = REAL(VECTOR_ELT(out, 1));
+    par->sigma = REAL(VECTOR_ELT(out, 2));
+    UNPROTECT(1);
+    return out;
+}
+
+static SEXP matrix_copy(const double *a, int nrow, int ncol)
+{
+    SEXP out = PROTECT(Rf_allocMatrix(REALSXP, nrow, ncol));
+    if ((size_t) nrow * ncol > 0) memcpy(REAL(out), a, (size_t) nrow * ncol * sizeof(double));
+    UNPROTECT(1);
+    return out;
+}
+
+static SEXP int_vector(const int *a, int len)
+{
+    SEXP out = PROTECT(Rf_allocVector(INTSXP, len));
+    if (len > 0) memcpy(INTEGER(out), a, (size_t) len * sizeof(int));
+    UNPROTECT(1);
+    return out;
+}
+
+static SEXP named_list(const char **names, int len)
+{
+    SEXP out = PROTECT(Rf_allocVector(VECSXP, len));
+    SEXP nms = PROTECT(Rf_allocVector(STRSXP, len));
+    for (int i = 0; i < len; i++) SET_STRING_ELT(nms, i, Rf_mkChar(names[i]));
+    Rf_setAttrib(out, R_NamesSymbol, nms);
+    UNPROTECT(2);
+    return out;
+}
+
+SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta, SEXP gate,
+            SEXP sigma, SEXP post, SEXP control)
+{
+    moem_data d;
+    moem_par par;
+    moem_control ctl;
+    moem_work wk;
+    moem_status st;
+    read_data(x, z, y, target, w, dims, &d);
+    read_control(control, &ctl);
+    alloc_work(&d, &wk);
+    SEXP fitted = PROTECT(copy_par(beta, gate, sigma, &par));
+    memset(&st, 0, sizeof st);
+    st.frozen = (int *) R_alloc(d.K, sizeof(int));
+    st.floored = (int *) R_alloc(d.K, sizeof(int));
+    memset(st.frozen, 0, d.K * sizeof(int));
+    memset(st.floored, 0, d.K * sizeof(int));
+    st.trace = alloc_doubles((size_t) (ctl.maxit + 1) * 3);
+    int start_with_mstep = !Rf_isNull(post);
+    if (start_with_mstep) memcpy(wk.post, REAL(post), (size_t) d.n * d.K * sizeof(double));
+
+    moem_em(&d, &par, &wk, &ctl, start_with_mstep, &st);
+
+    const char *names[] = { "beta", "gate", "sigma", "posterior", "trace", "iter", "converged",
+                            "frozen", "floored", "inner_capped", "regularised", "decreased" };
+    SEXP out = PROTECT(named_list(names, 12));
+    for (int i = 0; i < 3; i++) SET_VECTOR_ELT(out, i, VECTOR_ELT(fitted, i));
+    SET_VECTOR_ELT(out, 3, matrix_copy(wk.post, d.n, d.K));
+    SEXP trace = PROTECT(Rf_allocMatrix(REALSXP, st.iter + 1, 3));
+    for (int j = 0; j < 3; j++)
+        memcpy(REAL(trace) + (size_t) j * (st.iter + 1), st.trace + (size_t) j * (ctl.maxit + 1),
+               (size_t) (st.iter + 1) * sizeof(double));
+    SET_VECTOR_ELT(out, 4, trace);
+    SET_VECTOR_ELT(out, 5, Rf_ScalarInteger(st.iter));
+    SET_VECTOR_ELT(out, 6, Rf_ScalarLogical(st.converged));
+    SET_VECTOR_ELT(out, 7, int_vector(st.frozen, d.K));
+    SET_VECTOR_ELT(out, 8, int_vector(st.floored, d.K));
+    SET_VECTOR_ELT(out, 9, Rf_ScalarInteger(st.inner_capped));
+    SET_VECTOR_ELT(out, 10, Rf_ScalarInteger(st.regularised));
+    SET_VECTOR_ELT(out, 11, Rf_ScalarInteger(st.decreased));
+    UNPROTECT(3);
+    return out;
+}
+
+SEXP ffi_estep(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta, SEXP gate,
+               SEXP sigma)
+{
+    moem_data d;
+    moem_work wk;
+    read_data(x, z, y, target, w, dims, &d);
+    moem_par par = { REAL(beta), REAL(gate), REAL(sigma) };
+    wk.post = alloc_doubles((size_t) d.n * d.K);
+    wk.block = alloc_doubles((size_t) MOEM_CHUNK * (d.M * d.K + 2 * d.K));
+    double loglik = moem_estep(&d, &par, &wk);
+    const char *names[] = { "loglik", "posterior" };
+    SEXP out = PROTECT(named_list(names, 2));
+    SET_VECTOR_ELT(out, 0, Rf_ScalarReal(loglik));
+    SET_VECTOR_ELT(out, 1, matrix_copy(wk.post, d.n, d.K));
+    UNPROTECT(1);
+    return out;
+}

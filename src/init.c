@@ -1,0 +1,20 @@
+/* init.c: registration of moem's .Call entry points (ffi.c). */
+#define R_NO_REMAP
+#include <Rinternals.h>
+#include <R_ext/Rdynload.h>
+
+SEXP ffi_em(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
+SEXP ffi_estep(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
+
+static const R_CallMethodDef call_methods[] = {
+    { "ffi_em", (DL_FUNC) &ffi_em, 11 },
+    { "ffi_estep", (DL_FUNC) &ffi_estep, 9 },
+    { NULL, NULL, 0 }
+};
+
+void R_init_moem(DllInfo *dll)
+{
+    R_registerRoutines(dll, NULL, call_methods, NULL, NULL);
+    R_useDynamicSymbols(dll, FALSE);
+    R_forceSymbols(dll, TRUE);
+}

@@ -1,0 +1,112 @@
+/*
+ * linalg.c: products and solves over R's BLAS and LAPACK.
+ *
+ *   rows_times     c (n x m) = a (n x k, leading dimension lda) b (k x m); a may be a block of
+ *                  rows of a taller matrix
+ *   scale_rows     rows (MOEM_CHUNK x p) = diag(f) x[i0 .. i0 + len - 1, ]   (x n x p)
+ *   syrk_add       upper triangle of out (p x p) += rows' rows   (rows len x p, ld MOEM_CHUNK)
+ *   tcross_add     out (p x m) += a' b   (a len x p, b len x m)
+ *   gram_weighted  upper triangle of x' diag(v) x (p x p) for v >= 0, MOEM_CHUNK rows at a time,
+ *                  so that no scratch proportional to n is needed
+ *   chol_factor    Cholesky factor of an equilibrated symmetric d x d matrix (upper triangle read),
+ *                  with a small ridge when it is not numerically positive definite
+ *   chol_solve     solves a b = rhs in place from chol_factor's result
+ */
+#define USE_FC_LEN_T
+#include <math.h>
+#include <string.h>
+#include <R_ext/BLAS.h>
+#include <R_ext/Lapack.h>
+#ifndef FCONE
+#define FCONE
+#endif
+#include "moem.h"
+#include "linalg.h"
+
+void rows_times(int n, int k, int m, const double *a, int lda, const double *b, double *c)
+{
+    const double one = 1.0, zero = 0.0;
+    if (n == 0 || m == 0) return;
+    if (k == 0) {
+        memset(c, 0, (size_t) n * m * sizeof(double));
+        return;
+    }
+    F77_CALL(dgemm)("N", "N", &n, &m, &k, &one, a, &lda, b, &k, &zero, c, &n FCONE FCONE);
+}
+
+void scale_rows(int n, int p, const double *x, int i0, int len, const double *f, double *rows)
+{
+    for (int j = 0; j < p; j++) {
+        const double *xj = x + (size_t) j * n + i0;
+        double *rj = rows + (size_t) j * MOEM_CHUNK;
+        for (int i = 0; i < len; i++) rj[i] = xj[i] * f[i];
+    }
+}
+
+void syrk_add(int p, int len, const double *rows, double *out, int ldout)
+{
+    const double one = 1.0;
+    const int ld = MOEM_CHUNK;
+    if (p == 0 || len == 0) return;
+    F77_CALL(dsyrk)("U", "T", &p, &len, &one, rows, &ld, &one, out, &ldout FCONE FCONE);
+}
+
+void tcross_add(int p, int m, int len, const double *a, int lda, const double *b, int ldb,
+                double *out, int ldout)
+{
+    const double one = 1.0;
+    if (p == 0 || m == 0 || len == 0) return;
+    F77_CALL(dgemm)("T", "N", &p, &m, &len, &one, a, &lda, b, &ldb, &one, out, &ldout
+                    FCONE FCONE);
+}
+
+void zero_block(int p, int m, double *out, int ldout)
+{
+    for (int j = 0; j < m; j++) memset(out + (size_t) j * ldout, 0, (size_t) p * sizeof(double));
+}
+
+void gram_weighted(int n, int p, const double *x, const double *v, double *rows, double *out,
+                   int ldout)
+{
+    double root[MOEM_CHUNK];
+    zero_block(p, p, out, ldout);
+    for (int i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
+        int len = n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK;
+        for (int i = 0; i < len; i++) root[i] = sqrt(v[i0 + i]);
+        scale_rows(n, p, x, i0, len, root, rows);
+        syrk_add(p, len, rows, out, ldout);
+    }
+}
+
+/* Factors S a S = R'R with S = diag(1 / sqrt(a_jj)), so that the factor does not depend on the
+ * scale of the columns.  If that fails, adds a ridge of 1e-10, 1e-8, 1e-6 or 1e-4 to the unit
+ * diagonal.  chol (d x d) receives R in its upper triangle, scale the diagonal of S. */
+int chol_factor(int d, const double *a, double *chol, double *scale)
+{
+    int info = 0;
+    if (d == 0) return CHOL_OK;
+    for (int j = 0; j < d; j++) {
+        double ajj = a[j + (size_t) j * d];
+        scale[j] = (ajj > 0 && isfinite(ajj)) ? 1.0 / sqrt(ajj) : 1.0;
+    }
+    for (int attempt = 0; attempt < 5; attempt++) {
+        double ridge = attempt == 0 ? 0.0 : pow(10.0, -12.0 + 2.0 * attempt);
+        for (int j = 0; j < d; j++) {
+            for (int i = 0; i <= j; i++)
+                chol[i + (size_t) j * d] = a[i + (size_t) j * d] * scale[i] * scale[j];
+            chol[j + (size_t) j * d] += ridge;
+        }
+        F77_CALL(dpotrf)("U", &d, chol, &d, &info FCONE);
+        if (info == 0) return attempt == 0 ? CHOL_OK : CHOL_RIDGE;
+    }
+    return CHOL_FAILED;
+}
+
+void chol_solve(int d, const double *chol, const double *scale, double *b)
+{
+    int one = 1, info = 0;
+    if (d == 0) return;
+    for (int j = 0; j < d; j++) b[j] *= scale[j];
+    F77_CALL(dpotrs)("U", &d, &one, chol, &d, b, &d, &info FCONE);
+    for (int j = 0; j < d; j++) b[j] *= scale[j];
+}

@@ -1,0 +1,105 @@
+/*
+ * moem.h: the types shared by moem's C kernels.
+ *
+ * A mixture of K experts with a softmax gate:
+ *
+ *     p(y | x, z) = sum_k pi_k(z) f_k(y | x),   pi = softmax(z'W),  W[, 1] = 0.
+ *
+ * Every matrix is column-major, as R stores it.  The kernels never allocate, never raise R
+ * conditions and never modify the data; they report through return codes and flags that the
+ * .Call glue (ffi.c) turns into R values.
+ */
+#ifndef MOEM_H
+#define MOEM_H
+
+#include <stddef.h>
+
+enum moem_family { FAMILY_GAUSSIAN = 1, FAMILY_BINOMIAL = 2, FAMILY_MULTINOMIAL = 3 };
+
+/* The data of one fit.  M is the number of linear predictors per expert: 1 for gaussian and
+ * binomial experts, C - 1 for multinomial experts over C classes (class 1 is the reference). */
+typedef struct {
+    int n, p, q, K, M, family;
+    const double *x;      /* n x p   experts' design */
+    const double *z;      /* n x q   gate's design */
+    const double *y;      /* n       response; class code 0..C-1 for multinomial */
+    const double *target; /* n x M   targets of the experts' softmax likelihood: y for binomial,
+                                     indicators of classes 2..C for multinomial; NULL for gaussian */
+    const double *w;      /* n       case weights, >= 0 */
+} moem_data;
+
+/* The parameters, updated in place by the fit. */
+typedef struct {
+    double *beta;  /* p x (M K)  expert k's coefficients in columns k M .. k M + M - 1 */
+    double *gate;  /* q x K      column 0 is the reference and stays 0 */
+    double *sigma; /* K          gaussian experts' standard deviations */
+} moem_par;
+
+/* The settings of one fit, checked in R by moem_control(). */
+typedef struct {
+    int maxit;          /* EM iterations */
+    double tol;         /* stop when |change of loglik| < tol (|loglik| + 0.1) */
+    int inner_maxit;    /* Newton iterations of one M-step block */
+    double inner_tol;   /* Newton decrement / 2 < inner_tol (|objective| + 0.1) */
+    double sigma_min;   /* absolute floor for a gaussian expert's sigma */
+    double min_weight;  /* an expert whose total posterior weight falls below this is frozen */
+    int fix_sigma;      /* 1: sigma is known and not updated */
+} moem_control;
+
+/* Scratch for the weighted softmax (multinomial logistic) regression of softmax.c, for problems
+ * of up to n rows, q columns and m free classes; D = q m coefficients. */
+typedef struct {
+    double *prob;  /* n x m           class probabilities at the current coefficients */
+    double *eta;   /* MOEM_CHUNK x m  linear predictors of a block of rows */
+    double *rows;  /* MOEM_CHUNK x q  a block of rows of the design, scaled */
+    double *grad;  /* D */
+    double *hess;  /* D x D */
+    double *chol;  /* D x D */
+    double *scale; /* D */
+    double *step;  /* D */
+    double *trial; /* D */
+} softmax_work;
+
+/* Scratch for one fit, allocated once by ffi.c. */
+typedef struct {
+    double *post;  /* n x K  posterior probabilities */
+    double *v;     /* n      weights of the expert being updated */
+    double *resid; /* n      residuals of the gaussian expert being updated */
+    double *block; /* MOEM_CHUNK x (M K + 2 K)  E-step's linear predictors and log terms */
+    softmax_work sm;
+} moem_work;
+
+/* What happened during a fit, beyond the parameters. */
+typedef struct {
+    int iter;          /* EM iterations done */
+    int converged;     /* 1 if the tolerance was met */
+    int inner_capped;  /* M-step blocks stopped by inner_maxit */
+    int regularised;   /* weighted Gram matrices that needed a ridge to factor */
+    int decreased;     /* iterations where the loglik fell by more than rounding */
+    int *frozen;       /* K: 1 if the expert lost its weight and was frozen */
+    int *floored;      /* K: 1 if the expert's sigma reached sigma_min */
+    double *trace;     /* (maxit + 1) x 3: loglik, inner iterations of the experts and the gate */
+} moem_status;
+
+/* Rows per block when a design is scaled by weights before a BLAS product. */
+#define MOEM_CHUNK 1024
+
+/* family.c */
+void expert_logdens(const moem_data *d, const moem_par *par, int i0, int len,
+                    const double *eta, double *logf);
+double log1pexp(double t);
+
+/* estep.c */
+double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk);
+
+/* experts.c, gating.c */
+void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
+                   moem_status *st, int *inner);
+void gate_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
+                moem_status *st, int *inner);
+
+/* em.c */
+void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
+             int start_with_mstep, moem_status *st);
+
+#endif

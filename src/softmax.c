@@ -1,0 +1,128 @@
+/*
+ * softmax.c: weighted softmax (multinomial logistic) regression with soft targets, by Newton's
+ * method with backtracking, warm-started from the coefficients it is given.  It is the M-step of
+ * the gate (targets: the posterior probabilities) and of binomial and multinomial experts
+ * (targets: the response, weights: case weights times the expert's posterior).
+ *
+ * Maximises  f(B) = sum_i v_i (t_i' eta_i - log(1 + sum_c exp(eta_ic))),  eta = z B,
+ *
+ *   z       n x q   design
+ *   target  n x m   t_i, the targets of classes 2..m+1 (class 1, the reference, has
+ *                   linear predictor 0 and target 1 - sum_c t_ic)
+ *   v       n       row weights >= 0
+ *   coef    q x m   B: the start on entry, the solution on exit
+ *
+ * The gradient is z' (v (t - p)); the Hessian block of classes (c, e) is
+ * -z' diag(v p_c (delta_ce - p_e)) z.  With m = 1 this is logistic regression.  Newton stops when
+ * half the Newton decrement, an estimate of f(B*) - f(B), is below tol (|f| + 0.1).
+ */
+#include <math.h>
+#include <string.h>
+#include "softmax.h"
+#include "linalg.h"
+
+/* Evaluates f at coef and leaves the class probabilities in wk->prob. */
+double softmax_objective(const softmax_problem *pr, const double *coef, softmax_work *wk)
+{
+    const int n = pr->n, m = pr->m;
+    double f = 0.0;
+    for (int i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
+        int len = n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK;
+        double *eta = wk->eta;
+        rows_times(len, pr->q, m, pr->z + i0, n, coef, eta);
+        for (int r = 0; r < len; r++) {
+            int i = i0 + r;
+            double top = 0.0, sum, lse, fit = 0.0;
+            for (int c = 0; c < m; c++) if (eta[r + c * len] > top) top = eta[r + c * len];
+            sum = exp(-top);
+            for (int c = 0; c < m; c++) sum += exp(eta[r + c * len] - top);
+            lse = top + log(sum);
+            for (int c = 0; c < m; c++) {
+                wk->prob[i + (size_t) c * n] = exp(eta[r + c * len] - lse);
+                fit += pr->target[i + (size_t) c * n] * eta[r + c * len];
+            }
+            if (pr->v[i] > 0) f += pr->v[i] * (fit - lse);
+        }
+    }
+    return f;
+}
+
+/* grad (q x m) = z' (v (t - p)) */
+static void softmax_gradient(const softmax_problem *pr, softmax_work *wk)
+{
+    const int n = pr->n, m = pr->m, q = pr->q;
+    zero_block(q, m, wk->grad, q);
+    for (int i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
+        int len = n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK;
+        for (int c = 0; c < m; c++)
+            for (int r = 0; r < len; r++) {
+                size_t ic = i0 + r + (size_t) c * n;
+                wk->eta[r + c * len] = pr->v[i0 + r] * (pr->target[ic] - wk->prob[ic]);
+            }
+        tcross_add(q, m, len, pr->z + i0, n, wk->eta, len, wk->grad, q);
+    }
+}
+
+/* Upper triangle of the negative Hessian (D x D, D = q m) into wk->hess. */
+static void softmax_hessian(const softmax_problem *pr, softmax_work *wk)
+{
+    const int n = pr->n, m = pr->m, q = pr->q, D = q * m;
+    double f[MOEM_CHUNK];
+    for (int c = 0; c < m; c++) zero_block(q * (c + 1), q, wk->hess + (size_t) c * q * D, D);
+    for (int i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
+        int len = n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK;
+        for (int c = 0; c < m; c++) {
+            const double *pc = wk->prob + (size_t) c * n + i0;
+            double *diag = wk->hess + (size_t) c * q * (D + 1);
+            for (int r = 0; r < len; r++) f[r] = sqrt(pr->v[i0 + r] * pc[r] * (1.0 - pc[r]));
+            scale_rows(n, q, pr->z, i0, len, f, wk->rows);
+            syrk_add(q, len, wk->rows, diag, D);
+            for (int e = c + 1; e < m; e++) {
+                const double *pe = wk->prob + (size_t) e * n + i0;
+                for (int r = 0; r < len; r++) f[r] = -pr->v[i0 + r] * pc[r] * pe[r];
+                scale_rows(n, q, pr->z, i0, len, f, wk->rows);
+                tcross_add(q, q, len, pr->z + i0, n, wk->rows, MOEM_CHUNK,
+                           wk->hess + (size_t) c * q + (size_t) e * q * D, D);
+            }
+        }
+    }
+}
+
+void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int maxit,
+                 double tol, softmax_result *res)
+{
+    const int D = pr->q * pr->m;
+    double f = softmax_objective(pr, coef, wk);
+    res->iter = 0;
+    res->capped = 1;
+    res->regularised = 0;
+    while (res->iter < maxit) {
+        double decrement = 0.0, alpha = 1.0, trial_f = f;
+        int accepted = 0;
+        softmax_gradient(pr, wk);
+        softmax_hessian(pr, wk);
+        int status = chol_factor(D, wk->hess, wk->chol, wk->scale);
+        if (status == CHOL_FAILED) break;
+        if (status == CHOL_RIDGE) res->regularised = 1;
+        memcpy(wk->step, wk->grad, (size_t) D * sizeof(double));
+        chol_solve(D, wk->chol, wk->scale, wk->step);
+        for (int j = 0; j < D; j++) decrement += wk->grad[j] * wk->step[j];
+        if (!(decrement > 2.0 * tol * (fabs(f) + 0.1))) {
+            res->capped = 0;
+            break;
+        }
+        for (int halving = 0; halving < 40 && !accepted; halving++, alpha *= 0.5) {
+            for (int j = 0; j < D; j++) wk->trial[j] = coef[j] + alpha * wk->step[j];
+            trial_f = softmax_objective(pr, wk->trial, wk);
+            accepted = trial_f >= f + 1e-4 * alpha * decrement;
+        }
+        if (!accepted) {
+            /* no ascent along the Newton direction: the optimum to rounding */
+            res->capped = 0;
+            break;
+        }
+        memcpy(coef, wk->trial, (size_t) D * sizeof(double));
+        f = trial_f;
+        res->iter++;
+    }
+}

@@ -8,10 +8,12 @@
 #' [moem()] fits it by the EM algorithm with exact M-steps, in C.
 #'
 #' @keywords internal
+#' @docType package
+#' @name moem-package
 #' @useDynLib moem, .registration = TRUE
 #' @importFrom stats gaussian binomial model.frame model.matrix model.response model.weights
 #'   terms delete.response na.pass napredict naresid .getXlevels printCoefmat pnorm qnorm
 #'   plogis rnorm runif rbinom coef fitted residuals logLik nobs vcov predict AIC BIC
 #'   setNames complete.cases family formula weights
 #' @importFrom graphics plot lines legend abline par
-"_PACKAGE"
+NULL

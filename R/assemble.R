@@ -1,6 +1,6 @@
 # From what the C code returns to the components of a fit, with the warnings a user must see.
 
-assemble_fit <- function(res, problem, aliased, starts, control, call) {
+assemble_fit <- function(res, problem, aliased, starts, control, truth, call) {
   K <- problem$K
   family <- problem$family
   labels <- paste0("expert", seq_len(K))
@@ -11,6 +11,7 @@ assemble_fit <- function(res, problem, aliased, starts, control, call) {
                    dimnames = list(names(aliased$gating), labels))
   gating[!aliased$gating, ] <- res$gate
   sigma <- if (family$family == "gaussian") setNames(res$sigma, paste0("sigma", seq_len(K)))
+  sigma_fixed <- !is.null(problem$sigma)
 
   eta <- problem$x %*% res$beta
   mu <- expert_mean(family, eta)
@@ -18,19 +19,19 @@ assemble_fit <- function(res, problem, aliased, starts, control, call) {
   fitted <- rowSums(gate * mu)
   posterior <- res$posterior
   colnames(posterior) <- labels
-  trace <- data.frame(iter = seq_len(nrow(res$trace)) - 1L, loglik = res$trace[, 1L])
-  trace$change <- c(NA, diff(trace$loglik))
-  trace$inner_experts <- as.integer(res$trace[, 2L])
-  trace$inner_gate <- as.integer(res$trace[, 3L])
 
   degenerate <- setNames(res$frozen == 1L | res$floored == 1L, labels)
+  if (problem$symmetric) degenerate[2L] <- degenerate[1L]
   fit <- list(
-    coefficients = coef_vector(experts, gating, sigma),
+    coefficients = coef_vector(experts, gating, if (!sigma_fixed) sigma, problem$symmetric),
     sigma = sigma,
     family = family,
     K = K,
+    method = problem$method,
+    symmetric = problem$symmetric,
+    sigma_fixed = sigma_fixed,
     loglik = res$loglik,
-    df = sum(!aliased$experts) * K + sum(!aliased$gating) * (K - 1L) + length(sigma),
+    df = free_parameters(aliased, K, family, problem$symmetric, sigma_fixed),
     nobs = sum(problem$w > 0),
     iter = res$iter,
     converged = res$converged,
@@ -40,7 +41,8 @@ assemble_fit <- function(res, problem, aliased, starts, control, call) {
     prior.weights = problem$w,
     y = problem$y,
     control = control,
-    trace = trace,
+    trace = trace_frame(res, problem, truth),
+    path = if (control$path) res$path,
     starts = starts,
     degenerate = degenerate,
     aliased = aliased
@@ -49,15 +51,48 @@ assemble_fit <- function(res, problem, aliased, starts, control, call) {
   fit
 }
 
-# The named coefficient vector: experts, then the gate's non-reference columns, then sigma.
-coef_vector <- function(experts, gating, sigma) {
-  K <- ncol(experts)
-  out <- setNames(c(experts), paste0("expert", rep(seq_len(K), each = nrow(experts)), ":",
-                                     rownames(experts)))
-  if (K > 1L) {
-    out <- c(out, setNames(c(gating[, -1L]), paste0("gate", rep(2:K, each = nrow(gating)), ":",
-                                                      rownames(gating))))
+free_parameters <- function(aliased, K, family, symmetric, sigma_fixed) {
+  p <- sum(!aliased$experts)
+  q <- sum(!aliased$gating)
+  n_sigma <- if (family$family == "gaussian" && !sigma_fixed) (if (symmetric) 1L else K) else 0L
+  if (symmetric) p + q + n_sigma else p * K + q * (K - 1L) + n_sigma
+}
+
+trace_frame <- function(res, problem, truth) {
+  tr <- res$trace
+  loglik <- tr[, 1L]
+  out <- data.frame(
+    iter = seq_len(nrow(tr)) - 1L,
+    loglik = loglik,
+    objective = -loglik / sum(problem$w),
+    change = c(NA, diff(loglik)),
+    gradient = tr[, 2L],
+    seconds = tr[, 3L],
+    inner_experts = as.integer(tr[, 4L]),
+    inner_gate = as.integer(tr[, 5L]),
+    step = ifelse(is.nan(tr[, 6L]), NA_real_, tr[, 6L])
+  )
+  if (!is.null(truth)) {
+    exchangeable <- problem$symmetric && problem$family$family == "binomial" &&
+      identical(problem$x, problem$z)
+    out <- cbind(out, parameter_errors(res$path, truth, ncol(problem$x), ncol(problem$z),
+                                       problem$K, problem$symmetric, exchangeable))
   }
+  out
+}
+
+# The named coefficient vector of the free parameters: the experts' (only expert 1's in a
+# symmetric model), the gate's non-reference columns, then the estimated sigmas.
+coef_vector <- function(experts, gating, sigma, symmetric = FALSE) {
+  K <- if (symmetric) 1L else ncol(experts)
+  out <- setNames(c(experts[, seq_len(K)]),
+                  paste0("expert", rep(seq_len(K), each = nrow(experts)), ":", rownames(experts)))
+  if (ncol(gating) > 1L) {
+    out <- c(out, setNames(c(gating[, -1L]),
+                           paste0("gate", rep(2:ncol(gating), each = nrow(gating)), ":",
+                                  rownames(gating))))
+  }
+  if (symmetric && !is.null(sigma)) sigma <- c(sigma = sigma[[1L]])
   c(out, sigma)
 }
 
@@ -72,9 +107,9 @@ softmax_rows <- function(eta) {
 warn_fit <- function(res, fit, call) {
   if (!res$converged && fit$control$maxit > 0L && fit$control$tol > 0) {
     last <- utils::tail(fit$trace$change, 1L)
-    warn("EM did not converge in ", fit$control$maxit, " iterations (the log-likelihood ",
-         "still changed by ", format(last, digits = 3), " in the last one); increase `maxit` ",
-         "in moem_control() or start elsewhere.", call = call)
+    warn(method_label(fit$method), " did not converge in ", fit$control$maxit, " iterations ",
+         "(the log-likelihood still changed by ", format(last, digits = 3), " in the last ",
+         "one); increase `maxit` in moem_control() or start elsewhere.", call = call)
   }
   if (any(res$frozen == 1L)) {
     warn("Expert ", paste(which(res$frozen == 1L), collapse = ", "), " lost (almost) all its ",
@@ -98,6 +133,12 @@ warn_fit <- function(res, fit, call) {
   }
   if (res$decreased > 0L) {
     warn("The log-likelihood decreased in ", res$decreased, " iteration(s) by more than ",
-         "rounding.", call = call)
+         "rounding", if (fit$method == "gd" && !is.null(fit$control$step)) {
+           "; the fixed step of gradient descent may be too large"
+         }, ".", call = call)
   }
+}
+
+method_label <- function(method) {
+  c(em = "EM", gradient_em = "Gradient EM", gd = "Gradient descent")[[method]]
 }

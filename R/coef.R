@@ -2,7 +2,8 @@
 #'
 #' @param object A [moem()] fit.
 #' @param part Which coefficients: `"all"` (a named vector: `expert<k>:<term>`, `gate<k>:<term>`
-#'   for k >= 2, then `sigma<k>` for gaussian experts), `"experts"` (a p x K matrix),
+#'   for k >= 2, then `sigma<k>` for gaussian experts whose sigma is estimated; a symmetric
+#'   model has only expert 1's coefficients and one `sigma`), `"experts"` (a p x K matrix),
 #'   `"gating"` (a q x K matrix whose first column, the reference, is zero) or `"sigma"`.
 #' @param ... Unused.
 #' @return A named vector or a matrix, as `part` says. Aliased coefficients are `NA`.
@@ -25,11 +26,17 @@ coef.moem <- function(object, part = c("all", "experts", "gating", "sigma"), ...
   )
 }
 
+# Experts' coefficients in the coefficient vector: K columns, or one in a symmetric model.
+experts_in_vector <- function(object) if (isTRUE(object$symmetric)) 1L else object$K
+
 coef_experts <- function(object) {
   terms <- names(object$aliased$experts)
   K <- object$K
-  matrix(object$coefficients[seq_len(length(terms) * K)], length(terms), K,
-         dimnames = list(terms, paste0("expert", seq_len(K))))
+  stored <- experts_in_vector(object)
+  out <- matrix(object$coefficients[seq_len(length(terms) * stored)], length(terms), stored)
+  if (stored < K) out <- cbind(out, -out)
+  dimnames(out) <- list(terms, paste0("expert", seq_len(K)))
+  out
 }
 
 coef_gating <- function(object) {
@@ -37,7 +44,7 @@ coef_gating <- function(object) {
   K <- object$K
   out <- matrix(0, length(terms), K, dimnames = list(terms, paste0("expert", seq_len(K))))
   if (K > 1L) {
-    first <- length(object$aliased$experts) * K
+    first <- length(object$aliased$experts) * experts_in_vector(object)
     out[, -1L] <- object$coefficients[first + seq_len(length(terms) * (K - 1L))]
   }
   out

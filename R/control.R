@@ -18,13 +18,18 @@
 #'   there and reported.
 #' @param min_weight An expert whose total posterior weight falls below `min_weight` times the
 #'   total weight is frozen: it keeps its parameters and is reported as degenerate.
+#' @param step Step size of gradient descent (`method = "gd"`): `NULL` (the default) for Armijo
+#'   backtracking, which starts each iteration from twice the previous step and halves it until
+#'   the average negative log-likelihood decreases enough; a positive number for a fixed step.
+#' @param path Whether to keep the free parameters of every iteration in the fit's `path`, a
+#'   matrix with a row per iteration, for studying convergence.
 #' @return A list of class `"moem_control"` with the settings.
 #' @seealso [moem()]
 #' @examples
 #' moem_control(maxit = 200, tol = 1e-10)
 #' @export
 moem_control <- function(maxit = 1000, tol = 1e-8, inner_maxit = 25, inner_tol = 1e-10,
-                         sigma_min = 1e-6, min_weight = 1e-8) {
+                         sigma_min = 1e-6, min_weight = 1e-8, step = NULL, path = FALSE) {
   call <- sys.call()
   check <- function(ok, name, what, value) {
     if (!ok) abort("`", name, "` must be ", what, ", not ", describe(value), ".", call = call)
@@ -36,10 +41,14 @@ moem_control <- function(maxit = 1000, tol = 1e-8, inner_maxit = 25, inner_tol =
   check(is_number(sigma_min, 0, strict = TRUE), "sigma_min", "a number > 0", sigma_min)
   check(is_number(min_weight, 0) && min_weight < 1, "min_weight", "a number in [0, 1)",
         min_weight)
+  check(is.null(step) || is_number(step, 0, strict = TRUE), "step", "NULL or a number > 0",
+        step)
+  check(is.logical(path) && length(path) == 1L && !is.na(path), "path", "TRUE or FALSE", path)
   structure(
     list(maxit = as.integer(maxit), tol = as.double(tol), inner_maxit = as.integer(inner_maxit),
          inner_tol = as.double(inner_tol), sigma_min = as.double(sigma_min),
-         min_weight = as.double(min_weight)),
+         min_weight = as.double(min_weight), step = if (!is.null(step)) as.double(step),
+         path = path),
     class = "moem_control"
   )
 }
@@ -47,7 +56,7 @@ moem_control <- function(maxit = 1000, tol = 1e-8, inner_maxit = 25, inner_tol =
 #' @export
 print.moem_control <- function(x, ...) {
   cat("EM settings:\n")
-  str <- vapply(x, format, "")
+  str <- vapply(x, function(v) if (is.null(v)) "NULL" else format(v), "")
   print(noquote(str))
   invisible(x)
 }

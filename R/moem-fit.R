@@ -1,8 +1,8 @@
 #' Fit a mixture of experts from design matrices
 #'
 #' The computational engine behind [moem()], for users who have their design matrices at hand,
-#' as [glm.fit()] is for [glm()]. It checks its inputs, draws the starts, runs the EM algorithm
-#' in C and keeps the fit with the highest log-likelihood.
+#' as [glm.fit()] is for [glm()]. It checks its inputs, draws the starts, runs the chosen
+#' method in C and keeps the fit with the highest log-likelihood.
 #'
 #' @param x Numeric matrix (n x p) of the experts' covariates, intercept included if wanted.
 #' @param y The response: numeric for gaussian experts; 0/1, logical or a two-level factor
@@ -10,9 +10,10 @@
 #' @param z Numeric matrix (n x q) of the gate's covariates; by default `x`.
 #' @inheritParams moem
 #' @return A list with the components of a [moem()] fit that do not depend on a formula:
-#'   `coefficients`, `sigma`, `family`, `K`, `loglik`, `df`, `nobs`, `iter`, `converged`,
-#'   `posterior`, `fitted.values`, `residuals`, `prior.weights`, `y`, `control`, `trace`,
-#'   `starts`, `degenerate` and `aliased`; see [moem()] for their meaning.
+#'   `coefficients`, `sigma`, `family`, `K`, `method`, `symmetric`, `sigma_fixed`, `loglik`,
+#'   `df`, `nobs`, `iter`, `converged`, `posterior`, `fitted.values`, `residuals`,
+#'   `prior.weights`, `y`, `control`, `trace`, `path`, `starts`, `degenerate` and `aliased`;
+#'   see [moem()] for their meaning.
 #' @seealso [moem()]
 #' @examples
 #' set.seed(1)
@@ -22,13 +23,19 @@
 #' fit$loglik
 #' @export
 moem_fit <- function(x, y, z = x, K = 2, family = gaussian(), weights = NULL, init = NULL,
-                     nstart = 1, control = moem_control()) {
-  fit_matrices(x, y, z, K, family, weights, init, nstart, control, call = sys.call())
+                     nstart = 1, control = moem_control(), method = c("em", "gradient_em", "gd"),
+                     sigma = NULL, symmetric = FALSE, truth = NULL) {
+  fit_matrices(x, y, z, K, family, weights, init, nstart, control, method, sigma, symmetric,
+               truth, call = sys.call())
 }
 
-fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control, call) {
+method_codes <- c(em = 1L, gradient_em = 2L, gd = 3L)
+
+fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
+                         method = "em", sigma = NULL, symmetric = FALSE, truth = NULL, call) {
   family <- resolve_family(family, call)
   control <- as_control(control, call)
+  method <- match_method(method, call)
   same_design <- identical(z, x)
   x <- check_design(x, "x", "The experts' covariates", call)
   z <- if (same_design) x else check_design(z, "z", "The gate's covariates", call)
@@ -48,14 +55,19 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control, cal
   if (!is_whole(nstart, 1)) {
     abort("`nstart` must be a whole number >= 1, not ", describe(nstart), ".", call = call)
   }
+  symmetric <- check_symmetric(symmetric, K, call)
+  sigma <- check_sigma(sigma, family, K, symmetric, call)
 
   aliased <- list(experts = aliased_columns(x, w), gating = aliased_columns(z, w))
   if (any(aliased$experts)) x <- x[, !aliased$experts, drop = FALSE]
   z <- if (same_design) x else if (any(aliased$gating)) z[, !aliased$gating, drop = FALSE] else z
 
-  problem <- list(x = x, z = z, y = y, w = w, K = K, family = family,
-                  dims = c(family_codes[[family$family]], K, 1L),
-                  control = c_control(control, family, y, w))
+  problem <- list(x = x, z = z, y = y, w = w, K = K, family = family, symmetric = symmetric,
+                  sigma = sigma, method = method,
+                  dims = c(family_codes[[family$family]], K, 1L, symmetric),
+                  control = c_control(control, family, y, w, method, sigma,
+                                      keep_path = control$path || !is.null(truth)))
+  truth <- check_truth(truth, problem, aliased, call)
   starts <- vector("list", nstart)
   best <- NULL
   for (s in seq_len(nstart)) {
@@ -72,7 +84,44 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control, cal
     abort("The log-likelihood is not finite at the start of every run; check `init`.",
           call = call)
   }
-  assemble_fit(best, problem, aliased, unlist(starts), control, call)
+  assemble_fit(best, problem, aliased, unlist(starts), control, truth, call)
+}
+
+match_method <- function(method, call) {
+  if (is.character(method) && length(method) == length(method_codes) &&
+      all(method == names(method_codes))) {
+    return("em")
+  }
+  if (!is.character(method) || length(method) != 1L || !method %in% names(method_codes)) {
+    abort("`method` must be one of \"em\", \"gradient_em\" or \"gd\", not ", describe(method),
+          ".", call = call)
+  }
+  method
+}
+
+check_symmetric <- function(symmetric, K, call) {
+  if (!is.logical(symmetric) || length(symmetric) != 1L || is.na(symmetric)) {
+    abort("`symmetric` must be TRUE or FALSE, not ", describe(symmetric), ".", call = call)
+  }
+  if (symmetric && K != 2L) {
+    abort("`symmetric = TRUE` needs `K = 2`, not ", K, ".", call = call)
+  }
+  symmetric
+}
+
+# NULL (sigma estimated) or the K known sigmas of gaussian experts.
+check_sigma <- function(sigma, family, K, symmetric, call) {
+  if (is.null(sigma)) return(NULL)
+  if (family$family != "gaussian") {
+    abort("`sigma` is for gaussian experts; leave it NULL for ", family$family, " experts.",
+          call = call)
+  }
+  if (!is.numeric(sigma) || !length(sigma) %in% c(1L, if (!symmetric) K) ||
+      any(!is.finite(sigma)) || any(sigma <= 0)) {
+    abort("`sigma` must be NULL (estimated) or ", if (symmetric) "one positive number" else
+          paste0("1 or ", K, " positive numbers"), ", not ", describe(sigma), ".", call = call)
+  }
+  rep_len(as.double(sigma), K)
 }
 
 check_design <- function(x, arg, what, call) {
@@ -112,7 +161,7 @@ aliased_columns <- function(x, w) {
 }
 
 # The settings as the C code takes them: sigma_min and min_weight on the data's own scale.
-c_control <- function(control, family, y, w) {
+c_control <- function(control, family, y, w, method, sigma, keep_path) {
   scale <- 1
   if (family$family == "gaussian") {
     m <- sum(w * y) / sum(w)
@@ -121,7 +170,9 @@ c_control <- function(control, family, y, w) {
   }
   list(maxit = control$maxit, tol = control$tol, inner_maxit = control$inner_maxit,
        inner_tol = control$inner_tol, sigma_min = control$sigma_min * scale,
-       min_weight = control$min_weight * sum(w), fix_sigma = FALSE)
+       min_weight = control$min_weight * sum(w), fix_sigma = !is.null(sigma),
+       method = method_codes[[method]], step = if (is.null(control$step)) 0 else control$step,
+       keep_path = keep_path)
 }
 
 run_em <- function(problem, start) {

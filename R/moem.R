@@ -19,6 +19,21 @@
 #' EM stops when its relative change falls below `tol` (see [moem_control()]); not converging
 #' within `maxit` iterations is a warning and `converged = FALSE`.
 #'
+#' @section Methods:
+#' `method = "gradient_em"` replaces each exact M-step by one gradient step on EM's objective
+#' \eqn{Q(\cdot \mid \theta_t)}{Q(. | theta_t)} for each block, whose gradient at
+#' \eqn{\theta_t}{theta_t} is the log-likelihood's. The step of a block is \eqn{1/L}, with
+#' \eqn{L} a bound on Q's curvature over the block computed once from the data:
+#' \eqn{\lambda_x / \sigma_k^2}{lambda_x / sigma_k^2} for a gaussian expert,
+#' \eqn{\lambda_x / 4}{lambda_x / 4} for a logistic expert and \eqn{\lambda_z / 4}{lambda_z / 4}
+#' (K = 2) or \eqn{\lambda_z / 2}{lambda_z / 2} (K > 2, Böhning's bound) for the gate, where
+#' \eqn{\lambda_x}{lambda_x} and \eqn{\lambda_z}{lambda_z} are the largest eigenvalues of
+#' \eqn{x^\top W x}{x'Wx} and \eqn{z^\top W z}{z'Wz} with the case weights \eqn{W}. A gaussian
+#' expert's sigma takes its exact update given the current coefficients. Each step increases Q,
+#' so the log-likelihood never decreases. `method = "gd"` steps along the gradient of the
+#' average negative log-likelihood over all free parameters at once (log sigma for sigma), the
+#' step found by Armijo backtracking unless `moem_control(step = )` fixes it.
+#'
 #' @section Degenerate fits:
 #' Two rules keep a fit finite, and each is reported by a warning and by `degenerate`:
 #' a gaussian expert's sigma is floored at `sigma_min` times the standard deviation of the
@@ -47,6 +62,20 @@
 #'   highest log-likelihood is kept; all are recorded in `starts`. Random starts use R's random
 #'   number generator, so [set.seed()] repeats a fit.
 #' @param control Settings from [moem_control()] (or a list of its arguments).
+#' @param method The algorithm: `"em"` (exact M-steps), `"gradient_em"` (one gradient step
+#'   on EM's objective Q per iteration and block, scaled by a bound on that block's curvature)
+#'   or `"gd"` (gradient descent on the average negative log-likelihood over all parameters,
+#'   with Armijo backtracking or a fixed step, see [moem_control()]). All three share the
+#'   E-step, the trace and the stopping rule; see the section "Methods".
+#' @param sigma `NULL` (the default) estimates the gaussian experts' standard deviations; a
+#'   number, or one per expert, fixes them, as the paper's experiments do.
+#' @param symmetric `TRUE` fits the paper's symmetric two-expert model: `K = 2`, expert 2's
+#'   coefficients are minus expert 1's, one gate vector, and one sigma for gaussian experts.
+#' @param truth Optional true parameters, `list(experts = <p x K>, gating = <q x K>)` over the
+#'   design's columns (for a symmetric model, the vectors beta and w may be given). The trace
+#'   then records the relative errors of every iterate, after matching the experts' labels
+#'   (and, in the symmetric logistic model whose gate and experts share their covariates, after
+#'   exchanging beta and w when that is closer: its likelihood is the same at both).
 #' @param ... Unused; an error if given.
 #' @return An object of class `"moem"`, a list shaped like a [glm()] fit:
 #'   \item{call, formula, gating, terms, gating_terms, model, na.action, xlevels, contrasts}{The
@@ -64,8 +93,18 @@
 #'     the response residuals.}
 #'   \item{prior.weights, y}{Case weights and the response as fitted (0/1 for binomial).}
 #'   \item{control}{The settings.}
-#'   \item{trace}{Data frame, a row per iteration from 0: `iter`, `loglik`, `change` and the
-#'     Newton steps of the experts' and the gate's M-steps.}
+#'   \item{method, symmetric, sigma_fixed}{The algorithm, whether the model is symmetric and
+#'     whether sigma was fixed.}
+#'   \item{trace}{Data frame, a row per iteration from 0: `iter`, `loglik`, `objective` (the
+#'     average negative log-likelihood, which the paper plots), `change` (of the loglik),
+#'     `gradient` (the Euclidean norm of the gradient of `objective` over the free parameters,
+#'     with log sigma for sigma), `seconds` since the start, `inner_experts` and `inner_gate`
+#'     (Newton steps of the M-steps; a gaussian expert's exact solve counts one), `step` (of
+#'     gradient descent), and, with `truth`, `beta_error` and `gate_error`:
+#'     \eqn{\|\beta_t - \beta^*\| / \|\beta^*\|}{||beta_t - beta*|| / ||beta*||} and the same for
+#'     the gate, after matching labels.}
+#'   \item{path}{With `moem_control(path = TRUE)`: the free parameters of every iteration, a
+#'     row each.}
 #'   \item{starts}{Final log-likelihood of each start.}
 #'   \item{degenerate}{Logical, per expert: whether a degenerate-fit rule applied.}
 #'   \item{aliased}{Logical vectors `experts` and `gating`: the aliased design columns.}
@@ -83,7 +122,9 @@
 #' head(predict(fit, type = "gating"))
 #' @export
 moem <- function(formula, data, K = 2, gating = NULL, family = gaussian(), weights = NULL,
-                 subset, na.action, init = NULL, nstart = 1, control = moem_control(), ...) {
+                 subset, na.action, init = NULL, nstart = 1, control = moem_control(),
+                 method = c("em", "gradient_em", "gd"), sigma = NULL, symmetric = FALSE,
+                 truth = NULL, ...) {
   call <- match.call()
   if (...length() > 0L) {
     abort("Unused argument(s) in `...`: ", paste(names(list(...)), collapse = ", "), ".",
@@ -117,7 +158,7 @@ moem <- function(formula, data, K = 2, gating = NULL, family = gaussian(), weigh
   x <- model.matrix(expert_terms, mf)
   z <- if (is.null(gating)) x else model.matrix(gating_terms, mf)
   fit <- fit_matrices(x, model.response(mf), z, K, family, model.weights(mf), init, nstart,
-                      control, call)
+                      control, method, sigma, symmetric, truth, call)
 
   fit$call <- call
   fit$formula <- formula

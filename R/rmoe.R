@@ -1,7 +1,10 @@
 #' Simulate data from a mixture of experts
 #'
 #' Draws covariates \eqn{x \sim N(0, I)}{x ~ N(0, I)} (or takes them as given), an expert for
-#' each observation from the softmax gate, and the response from that expert.
+#' each observation from the softmax gate, and the response from that expert. With
+#' `symmetric = TRUE` it draws from the paper's symmetric two-expert models (SymMoLinE,
+#' SymMoLogE): `experts` is the vector \eqn{\beta}{beta} of expert 1, expert 2's is
+#' \eqn{-\beta}{-beta}, and `gating` is the vector \eqn{w} of expert 2's log-odds.
 #'
 #' @param n Number of observations.
 #' @param experts Matrix of the experts' coefficients, one column per expert and one row per
@@ -12,6 +15,7 @@
 #' @param sigma The gaussian experts' standard deviations, recycled to one per expert.
 #' @param intercept Whether the first row of `experts` and `gating` is an intercept.
 #' @param x Optional n x d matrix of covariates to use instead of drawing them.
+#' @param symmetric Whether `experts` and `gating` are the vectors of a symmetric model.
 #' @return A data frame with the response `y` and the covariates `x1`, ..., `xd`, with
 #'   attribute `"truth"`: a list of the true `experts`, `gating` and `sigma`, and `component`,
 #'   the expert that generated each observation.
@@ -23,11 +27,19 @@
 #' attr(d, "truth")$component
 #' @export
 rmoe <- function(n, experts, gating, family = "gaussian", sigma = 1, intercept = FALSE,
-                 x = NULL) {
+                 x = NULL, symmetric = FALSE) {
   call <- sys.call()
   if (!is_whole(n, 1)) abort("`n` must be a whole number >= 1, not ", describe(n), ".",
                              call = call)
   family <- resolve_family(family, call)
+  if (isTRUE(symmetric)) {
+    if (!is.numeric(experts) || !is.null(dim(experts)) || length(gating) != length(experts)) {
+      abort("With `symmetric = TRUE`, `experts` and `gating` must be numeric vectors of one ",
+            "length.", call = call)
+    }
+    experts <- cbind(experts, -experts, deparse.level = 0)
+    gating <- cbind(0, gating, deparse.level = 0)
+  }
   experts <- as.matrix(experts)
   gating <- as.matrix(gating)
   K <- ncol(experts)

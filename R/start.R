@@ -14,7 +14,7 @@ start_random <- function(problem) {
 
 start_posterior <- function(problem, post) {
   list(beta = matrix(0, ncol(problem$x), problem$K), gate = matrix(0, ncol(problem$z), problem$K),
-       sigma = rep(1, problem$K), post = post)
+       sigma = if (is.null(problem$sigma)) rep(1, problem$K) else problem$sigma, post = post)
 }
 
 start_from_init <- function(init, problem, aliased, call) {
@@ -42,19 +42,31 @@ start_from_init <- function(init, problem, aliased, call) {
     abort("`init` must be NULL, a moem fit, list(experts = , gating = , sigma = ) or an n x K ",
           "matrix of starting posterior probabilities, not ", describe(init), ".", call = call)
   }
-  beta <- init_matrix(init$experts, aliased$experts, K, "init$experts", call)
-  gate <- if (is.null(init$gating)) {
+  # (a symmetric model may give experts as the vector beta and gating as the vector w)
+  experts <- init$experts
+  gating <- init$gating
+  if (problem$symmetric) {
+    if (is.null(dim(experts))) experts <- cbind(experts, -experts)
+    if (!is.null(gating) && is.null(dim(gating))) gating <- cbind(0, gating)
+  }
+  beta <- init_matrix(experts, aliased$experts, K, "init$experts", call)
+  if (problem$symmetric) beta[, 2L] <- -beta[, 1L]
+  gate <- if (is.null(gating)) {
     matrix(0, sum(!aliased$gating), K)
   } else {
-    g <- init_matrix(init$gating, aliased$gating, K, "init$gating", call)
+    g <- init_matrix(gating, aliased$gating, K, "init$gating", call)
     g - g[, 1L]
   }
   sigma <- rep(1, K)
-  if (problem$family$family == "gaussian") {
+  if (!is.null(problem$sigma)) {
+    sigma <- problem$sigma
+  } else if (problem$family$family == "gaussian") {
     sigma <- if (is.null(init$sigma)) rep(max(stats::sd(problem$y), 1e-8), K) else init$sigma
+    if (problem$symmetric) sigma <- rep_len(sigma, K)
     if (!is.numeric(sigma) || length(sigma) != K || any(!is.finite(sigma)) || any(sigma <= 0)) {
       abort("`init$sigma` must be ", K, " positive numbers.", call = call)
     }
+    if (problem$symmetric) sigma[2L] <- sigma[1L]
   }
   list(beta = beta, gate = gate, sigma = as.double(sigma), post = NULL)
 }

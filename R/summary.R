@@ -11,9 +11,10 @@
 #' @param ... Unused.
 #' @return A list of class `"summary.moem"`: `call`, `family`, `K`, `experts` (a list of K
 #'   coefficient tables), `gating` (a list of K - 1 tables, log-odds against expert 1),
-#'   `sigma` (a table, gaussian only), `size` (posterior expected number of observations per
-#'   expert), `proportion` (average gate probability per expert), `loglik`, `df`, `nobs`,
-#'   `aic`, `bic`, `iter`, `converged`, `degenerate` and `gating_formula`.
+#'   `sigma` (a table of the estimated sigmas), `sigma_fixed` (the known sigmas, or `NULL`),
+#'   `size` (posterior expected number of observations per expert), `proportion` (average gate
+#'   probability per expert), `loglik`, `df`, `nobs`, `aic`, `bic`, `iter`, `converged`,
+#'   `method`, `symmetric`, `degenerate` and `gating_formula`.
 #' @examples
 #' set.seed(1)
 #' d <- rmoe(400, experts = cbind(c(1, 2), c(-1, -1)), gating = cbind(0, c(0, 3)),
@@ -40,9 +41,13 @@ summary.moem <- function(object, ...) {
     family = object$family,
     K = K,
     gating_formula = object$gating,
-    experts = lapply(seq_len(K), function(k) rows_of(paste0("expert", k, ":"))),
+    method = object$method,
+    symmetric = isTRUE(object$symmetric),
+    experts = lapply(seq_len(experts_in_vector(object)),
+                     function(k) rows_of(paste0("expert", k, ":"))),
     gating = lapply(seq_len(K)[-1L], function(k) rows_of(paste0("gate", k, ":"))),
-    sigma = if (!is.null(object$sigma)) table[names(object$sigma), 1:2, drop = FALSE],
+    sigma = table[startsWith(rownames(table), "sigma"), 1:2, drop = FALSE],
+    sigma_fixed = if (isTRUE(object$sigma_fixed)) object$sigma,
     size = colSums(object$posterior * w),
     proportion = colSums(gate * w) / sum(w),
     loglik = object$loglik,
@@ -64,17 +69,26 @@ summary.moem <- function(object, ...) {
 print.summary.moem <- function(x, digits = max(3L, getOption("digits") - 3L),
                                signif.stars = getOption("show.signif.stars"), ...) {
   cat("\nCall:\n", paste(deparse(x$call), sep = "\n", collapse = "\n"), "\n\n", sep = "")
-  cat(describe_model(x$family, x$K, x$gating_formula), "\n", sep = "")
+  cat(describe_model(x$family, x$K, x$gating_formula, x$symmetric), "\n", sep = "")
   for (k in seq_len(x$K)) {
     cat("\nExpert ", k, " (gate proportion ", format(x$proportion[k], digits = digits),
         ", posterior size ", format(x$size[k], digits = digits), ")",
-        if (isTRUE(x$degenerate[k])) " [degenerate]", ":\n", sep = "")
+        if (isTRUE(x$degenerate[k])) " [degenerate]", sep = "")
+    if (k > length(x$experts)) {
+      cat(": the coefficients of expert 1 with the opposite sign\n")
+      next
+    }
+    cat(":\n")
     printCoefmat(x$experts[[k]], digits = digits, signif.stars = signif.stars,
                  signif.legend = FALSE, na.print = "NA")
-    if (!is.null(x$sigma)) {
-      cat("sigma: ", format(x$sigma[k, 1L], digits = digits), " (std. error ",
-          format(x$sigma[k, 2L], digits = digits), ")\n", sep = "")
-    }
+  }
+  if (nrow(x$sigma) > 0L) {
+    cat("\nStandard deviations of the experts:\n")
+    print.default(x$sigma, digits = digits)
+  }
+  if (!is.null(x$sigma_fixed)) {
+    cat("\nStandard deviations of the experts, fixed: ",
+        paste(format(unique(x$sigma_fixed), digits = digits), collapse = ", "), "\n", sep = "")
   }
   if (x$K > 1L) {
     cat("\nGate: log-odds of each expert against expert 1\n")
@@ -90,6 +104,6 @@ print.summary.moem <- function(x, digits = max(3L, getOption("digits") - 3L),
   cat("\nLog-likelihood: ", format(x$loglik, digits = max(5L, digits + 1L)), " on ", x$df,
       " df, AIC: ", format(x$aic, digits = max(5L, digits + 1L)), ", BIC: ",
       format(x$bic, digits = max(5L, digits + 1L)), " (", x$nobs, " observations)\n", sep = "")
-  cat(describe_convergence(x$converged, x$iter), "\n", sep = "")
+  cat(describe_convergence(x$method, x$converged, x$iter), "\n", sep = "")
   invisible(x)
 }

@@ -1,9 +1,8 @@
 #' Covariance matrix of the estimates of a mixture of experts
 #'
-#' The inverse of the observed information matrix, computed exactly by Louis' (1982) identity:
-#' the complete-data information minus the posterior covariance of the complete-data score,
-#' both summed over the observations (with their case weights). Gaussian experts' sigmas enter
-#' on the log scale and are mapped back by the delta method.
+#' The inverse of the observed information matrix, computed exactly by Louis' (1982) identity
+#' (see [moem_information()]). Gaussian experts' sigmas enter the information on the log scale
+#' and are mapped back by the delta method.
 #'
 #' @param object A [moem()] fit.
 #' @param ... Unused.
@@ -21,7 +20,7 @@
 vcov.moem <- function(object, ...) {
   cf <- coef(object)
   out <- matrix(NA_real_, length(cf), length(cf), dimnames = list(names(cf), names(cf)))
-  info <- observed_information(object)
+  info <- moem_information(object)$observed
   factor <- tryCatch(chol(info), error = function(e) NULL)
   if (is.null(factor)) {
     warn("The observed information matrix is not positive definite; standard errors are not ",
@@ -30,15 +29,82 @@ vcov.moem <- function(object, ...) {
   }
   v <- chol2inv(factor)
   jacobian <- rep(1, nrow(v))
-  if (!is.null(object$sigma)) jacobian[rownames(info) %in% names(object$sigma)] <- object$sigma
+  sigma <- startsWith(rownames(info), "sigma")
+  jacobian[sigma] <- cf[rownames(info)[sigma]]
   v <- v * outer(jacobian, jacobian)
   out[rownames(info), rownames(info)] <- v
   out
 }
 
-# Minus the Hessian of the observed log-likelihood in the free parameters: the non-aliased
-# experts' coefficients, the gate's columns 2..K, and log sigma for gaussian experts.
-observed_information <- function(object) {
+#' Information matrices of a mixture of experts, and EM's rate
+#'
+#' The observed information \eqn{I_{obs}}, the complete-data information \eqn{I_c} (the
+#' expected curvature of the complete-data log-likelihood given the data) and the missing
+#' information \eqn{I_m = I_c - I_{obs}} (the posterior covariance of the complete-data score),
+#' all at the fitted parameters, by Louis' (1982) identity, summed over the observations with
+#' their case weights. The parameters are the free ones of the fit (`coef()`), with
+#' `log(sigma)` in place of `sigma`.
+#'
+#' Near its fixed point EM moves as \eqn{\theta_{t+1} - \theta^* \approx M (\theta_t -
+#' \theta^*)}{theta_{t+1} - theta* = M (theta_t - theta*)} with \eqn{M = I_c^{-1}
+#' I_m}{M = I_c^{-1} I_m}, the fraction of missing information (Dempster, Laird and Rubin,
+#' 1977), so its linear rate is the largest eigenvalue of \eqn{M}.
+#'
+#' @param object A [moem()] fit, at a maximum of the likelihood.
+#' @return A list with the matrices `observed`, `complete` and `missing`, and `rate`, the
+#'   largest eigenvalue of \eqn{I_c^{-1} I_m}{I_c^{-1} I_m}.
+#' @references Louis, T. A. (1982). Finding the observed information matrix when using the EM
+#'   algorithm. *Journal of the Royal Statistical Society B*, 44, 226--233.
+#' @examples
+#' set.seed(1)
+#' d <- rmoe(400, experts = cbind(c(1, 2), c(-1, -1)), gating = cbind(0, c(0, 3)),
+#'           intercept = TRUE)
+#' fit <- moem(y ~ x1, data = d, control = moem_control(tol = 1e-12))
+#' moem_information(fit)$rate
+#' @export
+moem_information <- function(object) {
+  if (!inherits(object, "moem")) {
+    abort("`object` must be a moem fit, not ", describe(object), ".", call = sys.call())
+  }
+  full <- full_information(object)
+  jac <- free_jacobian(object, ncol(full$complete))
+  complete <- crossprod(jac, full$complete %*% jac)
+  missing <- crossprod(jac, full$missing %*% jac)
+  labels <- free_labels(object)
+  dimnames(complete) <- dimnames(missing) <- list(labels, labels)
+  observed <- complete - missing
+  rate <- tryCatch(max(Re(eigen(solve(complete, missing), only.values = TRUE)$values)),
+                   error = function(e) NA_real_)
+  list(observed = observed, complete = complete, missing = missing, rate = rate)
+}
+
+# The free parameters' names (as in coef(), sigma on the log scale) and values.
+free_labels <- function(object) {
+  cf <- coef(object)
+  free <- c(rep(!object$aliased$experts, experts_in_vector(object)),
+            rep(!object$aliased$gating, object$K - 1L))
+  c(names(cf)[seq_along(free)][free], names(cf)[-seq_along(free)])
+}
+
+# d full / d free: full = (beta_1..beta_K, gate_2..gate_K, log sigma_1..K if estimated) over
+# the non-aliased columns; the free parameters drop the symmetric model's copies.
+free_jacobian <- function(object, n_full) {
+  if (!isTRUE(object$symmetric)) return(diag(n_full))
+  p <- sum(!object$aliased$experts)
+  q <- sum(!object$aliased$gating)
+  has_sigma <- n_full > 2L * p + q
+  jac <- matrix(0, n_full, p + q + has_sigma)
+  jac[cbind(seq_len(p), seq_len(p))] <- 1
+  jac[cbind(p + seq_len(p), seq_len(p))] <- -1
+  jac[cbind(2L * p + seq_len(q), p + seq_len(q))] <- 1
+  if (has_sigma) jac[2L * p + q + 1:2, p + q + 1L] <- 1
+  jac
+}
+
+# Louis' identity over the full parameters: the complete-data information
+# sum_i w_i sum_k post_ik (-d2 log(pi_k f_k)) and the missing information
+# sum_i w_i Var_post(complete-data score).
+full_information <- function(object) {
   design <- model_design(object, NULL)
   x <- design$x
   z <- design$z
@@ -47,6 +113,7 @@ observed_information <- function(object) {
   post <- object$posterior
   parts <- predict_parts(object, design)
   gaussian <- object$family$family == "gaussian"
+  with_sigma <- gaussian && !isTRUE(object$sigma_fixed)
   n <- nrow(x)
   p <- ncol(x)
   q <- ncol(z)
@@ -54,8 +121,9 @@ observed_information <- function(object) {
   beta_at <- function(k) (k - 1L) * p + seq_len(p)
   gate_at <- function(k) K * p + (k - 2L) * q + seq_len(q)
   sigma_at <- function(k) K * p + (K - 1L) * q + k
-  np <- K * p + (K - 1L) * q + if (gaussian) K else 0L
-  info <- matrix(0, np, np)
+  np <- K * p + (K - 1L) * q + if (with_sigma) K else 0L
+  complete <- matrix(0, np, np)
+  second_moment <- matrix(0, np, np)
   score <- matrix(0, n, np)
   for (k in seq_len(K)) {
     e <- y - parts$mu[, k]
@@ -65,30 +133,29 @@ observed_information <- function(object) {
     if (gaussian) {
       s2 <- object$sigma[[k]]^2
       a[, b] <- x * (e / s2)
-      a[, sigma_at(k)] <- e^2 / s2 - 1
-      s <- sigma_at(k)
-      info[b, b] <- info[b, b] + crossprod(x * sqrt(rk)) / s2
-      info[b, s] <- info[b, s] + 2 * crossprod(x, rk * e) / s2
-      info[s, b] <- t(info[b, s])
-      info[s, s] <- info[s, s] + 2 * sum(rk * e^2) / s2
+      complete[b, b] <- complete[b, b] + crossprod(x * sqrt(rk)) / s2
+      if (with_sigma) {
+        s <- sigma_at(k)
+        a[, s] <- e^2 / s2 - 1
+        complete[b, s] <- complete[b, s] + 2 * crossprod(x, rk * e) / s2
+        complete[s, b] <- t(complete[b, s])
+        complete[s, s] <- complete[s, s] + 2 * sum(rk * e^2) / s2
+      }
     } else {
       a[, b] <- x * e
-      info[b, b] <- info[b, b] + crossprod(x * sqrt(rk * parts$mu[, k] * (1 - parts$mu[, k])))
+      complete[b, b] <- complete[b, b] +
+        crossprod(x * sqrt(rk * parts$mu[, k] * (1 - parts$mu[, k])))
     }
     if (k >= 2L) a[, gate_at(k)] <- z
-    info <- info - crossprod(a * sqrt(rk))
+    second_moment <- second_moment + crossprod(a * sqrt(rk))
     score <- score + a * post[, k]
   }
-  info <- info + crossprod(score * sqrt(w))
   for (k in seq_len(K)[-1L]) {
     for (l in seq_len(K)[-1L]) {
       u <- w * parts$gate[, k] * ((k == l) - parts$gate[, l])
-      info[gate_at(k), gate_at(l)] <- info[gate_at(k), gate_at(l)] + crossprod(z, z * u)
+      complete[gate_at(k), gate_at(l)] <- complete[gate_at(k), gate_at(l)] + crossprod(z, z * u)
     }
   }
-  cf <- names(coef(object))
-  free <- c(rep(!object$aliased$experts, K), rep(!object$aliased$gating, K - 1L))
-  labels <- c(cf[seq_along(free)][free], if (gaussian) names(object$sigma))
-  dimnames(info) <- list(labels, labels)
-  (info + t(info)) / 2
+  missing <- second_moment - crossprod(score * sqrt(w))
+  list(complete = (complete + t(complete)) / 2, missing = (missing + t(missing)) / 2)
 }

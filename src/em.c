@@ -1,45 +1,100 @@
 /*
- * em.c: the EM iteration.  Each iteration updates the experts and the gate from the current
- * posterior (experts.c, gating.c), then recomputes the posterior and the log-likelihood
- * (estep.c).  It stops when |loglik_t - loglik_{t-1}| < tol (|loglik_t| + 0.1), or after maxit
- * iterations; tol = 0 runs exactly maxit.
+ * em.c: the iteration shared by the three methods.  Each iteration updates the parameters by
+ *
+ *   METHOD_EM           exact M-steps of the experts and the gate (experts.c, gating.c),
+ *   METHOD_GRADIENT_EM  one curvature-scaled gradient step on Q per block (gradient_em.c),
+ *   METHOD_GD           one backtracking gradient step on the average negative
+ *                       log-likelihood (gd.c),
+ *
+ * then recomputes the posterior, the log-likelihood and its gradient (estep.c).  It stops when
+ * |loglik_t - loglik_{t-1}| < tol (|loglik_t| + 0.1), or after maxit iterations; tol = 0 runs
+ * exactly maxit.
  *
  * On entry the parameters hold the start; with start_with_mstep, wk->post holds starting
- * posterior probabilities (n x K) and the first M-step comes before the first E-step.
- * st->trace ((maxit + 1) x 3) gets, per iteration from 0: the loglik and the inner iterations
- * of the experts' and the gate's M-steps.
+ * posterior probabilities (n x K) and an EM M-step makes the start of every method.
+ * st->trace ((maxit + 1) x TRACE_COLUMNS) gets a row per iteration from 0: the loglik, the norm
+ * of the gradient of the average negative log-likelihood, the seconds since the start, the
+ * inner iterations of the experts' and the gate's M-steps, and the step of gradient descent.
+ * With keep_path, st->path ((maxit + 1) x P) gets the free parameters (params.c).
  */
 #include <math.h>
+#include <time.h>
 #include <R_ext/Utils.h>
 #include "moem.h"
 
-static void mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
-                  moem_status *st, int it)
+static double seconds_now(void)
 {
-    const int rows = ctl->maxit + 1;
-    int inner_x = 0, inner_z = 0;
-    experts_mstep(d, par, wk, ctl, st, &inner_x);
-    gate_mstep(d, par, wk, ctl, st, &inner_z);
-    st->trace[it + rows] = inner_x;
-    st->trace[it + 2 * rows] = inner_z;
+#ifdef CLOCK_MONOTONIC
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
+#else
+    return (double) clock() / CLOCKS_PER_SEC;
+#endif
+}
+
+static void em_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
+                     moem_status *st, int *inner_x, int *inner_z)
+{
+    if (d->symmetric) {
+        symmetric_mstep(d, par, wk, ctl, st, inner_x);
+    } else {
+        experts_mstep(d, par, wk, ctl, st, inner_x);
+    }
+    gate_mstep(d, par, wk, ctl, st, inner_z);
+}
+
+static void record(const moem_data *d, const moem_par *par, moem_work *wk,
+                   const moem_control *ctl, moem_status *st, int it, double loglik,
+                   double seconds, int inner_x, int inner_z, double step)
+{
+    const int rows = ctl->maxit + 1, P = par_count(d, ctl);
+    double norm2 = 0.0;
+    gradient_pack(d, ctl, &wk->grad, wk->ascent);
+    for (int j = 0; j < P; j++) norm2 += wk->ascent[j] * wk->ascent[j];
+    double *row = st->trace + it;
+    row[TRACE_LOGLIK * rows] = loglik;
+    row[TRACE_GRADIENT * rows] = sqrt(norm2) / wk->wsum;
+    row[TRACE_SECONDS * rows] = seconds;
+    row[TRACE_INNER_EXPERTS * rows] = inner_x;
+    row[TRACE_INNER_GATE * rows] = inner_z;
+    row[TRACE_STEP * rows] = step;
+    if (st->path) {
+        par_pack(d, ctl, par, wk->theta);
+        for (int j = 0; j < P; j++) st->path[it + (size_t) j * rows] = wk->theta[j];
+    }
 }
 
 void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
              int start_with_mstep, moem_status *st)
 {
-    const int rows = ctl->maxit + 1;
+    const double start = seconds_now();
+    double step = ctl->step > 0 ? ctl->step : 0.5;
+    int inner_x = 0, inner_z = 0;
     st->iter = 0;
     st->converged = 0;
-    st->trace[rows] = st->trace[2 * rows] = 0.0;
-    if (start_with_mstep) mstep(d, par, wk, ctl, st, 0);
-    double loglik = moem_estep(d, par, wk);
-    st->trace[0] = loglik;
+    if (start_with_mstep) em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z);
+    double loglik = moem_estep(d, par, wk, 1);
+    record(d, par, wk, ctl, st, 0, loglik, seconds_now() - start, inner_x, inner_z, NAN);
     if (!isfinite(loglik)) return;
     for (int it = 1; it <= ctl->maxit; it++) {
+        double next, taken = NAN;
         R_CheckUserInterrupt();
-        mstep(d, par, wk, ctl, st, it);
-        double next = moem_estep(d, par, wk);
-        st->trace[it] = next;
+        inner_x = inner_z = 0;
+        switch (ctl->method) {
+        case METHOD_GD:
+            next = gd_step(d, par, wk, ctl, loglik, &step);
+            taken = step;
+            break;
+        case METHOD_GRADIENT_EM:
+            gradient_em_step(d, par, wk, ctl, st);
+            next = moem_estep(d, par, wk, 1);
+            break;
+        default:
+            em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z);
+            next = moem_estep(d, par, wk, 1);
+        }
+        record(d, par, wk, ctl, st, it, next, seconds_now() - start, inner_x, inner_z, taken);
         st->iter = it;
         if (!isfinite(next)) return;
         if (next < loglik - 1e-10 * (fabs(loglik) + 1.0)) st->decreased++;

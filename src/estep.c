@@ -6,17 +6,19 @@
  *
  *     post_ik = exp(a_ik - l_i),  a_ik = log pi_ik + log f_k(y_i),  l_i = log sum_k exp(a_ik),
  *
- * written to wk->post (n x K).  Returns the observed log-likelihood sum_i w_i l_i, or -Inf when
- * some l_i is not finite.
+ * written to wk->post (n x K).  With with_gradient, the same pass accumulates the gradient of
+ * the log-likelihood into wk->grad (gradient.c).  Returns the observed log-likelihood
+ * sum_i w_i l_i, or -Inf when some l_i is not finite.
  */
 #include <math.h>
 #include "moem.h"
 #include "linalg.h"
 
-double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk)
+double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient)
 {
     const int n = d->n, K = d->K, MK = d->M * d->K;
     double loglik = 0.0;
+    if (with_gradient) gradient_zero(d, &wk->grad);
     for (int i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
         int len = n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK;
         double *eta_x = wk->block, *eta_z = eta_x + (size_t) len * MK,
@@ -31,7 +33,8 @@ double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk)
             for (int k = 0; k < K; k++) gsum += exp(eta_z[i + k * len] - gtop);
             gtop += log(gsum);
             for (int k = 0; k < K; k++) {
-                double a = logf[i + k * len] + eta_z[i + k * len] - gtop;
+                eta_z[i + k * len] -= gtop;
+                double a = logf[i + k * len] + eta_z[i + k * len];
                 logf[i + k * len] = a;
                 if (a > top) top = a;
             }
@@ -46,6 +49,7 @@ double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk)
             for (int k = 0; k < K; k++) post[(size_t) k * n] = exp(logf[i + k * len] - li);
             if (d->w[i0 + i] > 0) loglik += d->w[i0 + i] * li;
         }
+        if (with_gradient) gradient_block(d, par, wk->post, i0, len, eta_x, eta_z, &wk->grad);
     }
     return loglik;
 }

@@ -10,6 +10,12 @@
  *
  * beta (p x MK) and sigma (K) are updated in place.  An expert whose total weight sum v falls
  * below min_weight keeps its parameters and is flagged as frozen.
+ *
+ * The symmetric model (beta_2 = -beta_1, K = 2) has one block for both experts, with
+ * r = post[, 1]:
+ *   gaussian   beta = weighted least squares of (2 r - 1) y on x with weights w;
+ *              sigma^2 = sum w (r (y - x'beta)^2 + (1 - r) (y + x'beta)^2) / sum w
+ *   binomial   beta = weighted logistic regression of the soft target r y + (1 - r)(1 - y).
  */
 #define USE_FC_LEN_T
 #include <math.h>
@@ -22,12 +28,12 @@
 #include "linalg.h"
 #include "softmax.h"
 
-/* r = y - x beta */
-static void residuals(const moem_data *d, const double *beta, double *r)
+/* r = u - x beta */
+static void residuals(const moem_data *d, const double *u, const double *beta, double *r)
 {
     const double one = 1.0, minus_one = -1.0;
     const int inc = 1;
-    memcpy(r, d->y, (size_t) d->n * sizeof(double));
+    memcpy(r, u, (size_t) d->n * sizeof(double));
     if (d->p > 0)
         F77_CALL(dgemv)("N", &d->n, &d->p, &minus_one, d->x, &d->n, beta, &inc, &one, r, &inc
                         FCONE);
@@ -46,37 +52,51 @@ static void weighted_score(const moem_data *d, const double *v, const double *r,
     }
 }
 
-static void gaussian_expert(const moem_data *d, int k, double vsum, moem_par *par,
-                            moem_work *wk, const moem_control *ctl, moem_status *st)
+/* Weighted least squares of u on x with weights v, from beta (updated in place); leaves the
+ * residuals u - x beta in resid.  Returns the chol_factor status. */
+static int least_squares(const moem_data *d, const double *v, const double *u, double *beta,
+                         double *resid, softmax_work *sm)
 {
-    const int n = d->n, p = d->p;
-    softmax_work *sm = &wk->sm;
-    double *beta = par->beta + (size_t) k * p, rss = 0.0;
-    gram_weighted(n, p, d->x, wk->v, sm->rows, sm->hess, p);
+    const int p = d->p;
+    gram_weighted(d->n, p, d->x, v, sm->rows, sm->hess, p);
     int status = chol_factor(p, sm->hess, sm->chol, sm->scale);
-    if (status != CHOL_OK) st->regularised++;
-    if (status == CHOL_FAILED) return;
-    residuals(d, beta, wk->resid);
+    if (status == CHOL_FAILED) return status;
+    residuals(d, u, beta, resid);
     for (int pass = 0; pass < 4 && p > 0; pass++) {
         double step_size = 0.0, size = 0.0;
-        weighted_score(d, wk->v, wk->resid, sm->eta, sm->step);
+        weighted_score(d, v, resid, sm->eta, sm->step);
         chol_solve(p, sm->chol, sm->scale, sm->step);
         for (int j = 0; j < p; j++) {
             beta[j] += sm->step[j];
             step_size = fmax(step_size, fabs(sm->step[j]));
             size = fmax(size, fabs(beta[j]));
         }
-        residuals(d, beta, wk->resid);
+        residuals(d, u, beta, resid);
         if (step_size <= 1e-12 * size) break;
     }
-    if (ctl->fix_sigma) return;
-    for (int i = 0; i < n; i++) rss += wk->v[i] * wk->resid[i] * wk->resid[i];
-    double s = sqrt(rss / vsum);
+    return status;
+}
+
+/* sigma = sqrt(rss / size), floored at sigma_min */
+static double sigma_update(double rss, double size, const moem_control *ctl, int *floored)
+{
+    double s = sqrt(rss / size);
     if (!(s >= ctl->sigma_min)) {
-        s = ctl->sigma_min;
-        st->floored[k] = 1;
+        *floored = 1;
+        return ctl->sigma_min;
     }
-    par->sigma[k] = s;
+    return s;
+}
+
+static void gaussian_expert(const moem_data *d, int k, double vsum, moem_par *par,
+                            moem_work *wk, const moem_control *ctl, moem_status *st)
+{
+    double rss = 0.0;
+    int status = least_squares(d, wk->v, d->y, par->beta + (size_t) k * d->p, wk->resid, &wk->sm);
+    if (status != CHOL_OK) st->regularised++;
+    if (status == CHOL_FAILED || ctl->fix_sigma) return;
+    for (int i = 0; i < d->n; i++) rss += wk->v[i] * wk->resid[i] * wk->resid[i];
+    par->sigma[k] = sigma_update(rss, vsum, ctl, &st->floored[k]);
 }
 
 void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
@@ -108,4 +128,35 @@ void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_
             st->regularised += res.regularised;
         }
     }
+}
+
+void symmetric_mstep(const moem_data *d, moem_par *par, moem_work *wk,
+                     const moem_control *ctl, moem_status *st, int *inner)
+{
+    const int n = d->n, p = d->p;
+    const double *r = wk->post;
+    double *u = wk->v;
+    if (d->family == FAMILY_GAUSSIAN) {
+        double rss = 0.0, wsum = 0.0;
+        for (int i = 0; i < n; i++) u[i] = (2.0 * r[i] - 1.0) * d->y[i];
+        int status = least_squares(d, d->w, u, par->beta, wk->resid, &wk->sm);
+        if (status != CHOL_OK) st->regularised++;
+        for (int i = 0; i < n; i++) {
+            double fit = u[i] - wk->resid[i], e1 = d->y[i] - fit, e2 = d->y[i] + fit;
+            rss += d->w[i] * (r[i] * e1 * e1 + (1.0 - r[i]) * e2 * e2);
+            wsum += d->w[i];
+        }
+        if (!ctl->fix_sigma) par->sigma[0] = par->sigma[1] =
+            sigma_update(rss, wsum, ctl, &st->floored[0]);
+        *inner = 1;
+    } else {
+        for (int i = 0; i < n; i++) u[i] = r[i] * d->y[i] + (1.0 - r[i]) * (1.0 - d->y[i]);
+        softmax_problem pr = { n, p, 1, d->x, u, d->w };
+        softmax_result res;
+        softmax_fit(&pr, par->beta, &wk->sm, ctl->inner_maxit, ctl->inner_tol, &res);
+        *inner = res.iter;
+        st->inner_capped += res.capped;
+        st->regularised += res.regularised;
+    }
+    for (int j = 0; j < p; j++) par->beta[p + j] = -par->beta[j];
 }

@@ -5,17 +5,19 @@
  * and calls the kernels.
  *
  *   ffi_em(x, z, y, target, w, dims, beta, gate, sigma, post, control)
- *       x n x p, z n x q, y n, target n x M or NULL, w n, dims = c(family, K, M),
+ *       x n x p, z n x q, y n, target n x M or NULL, w n, dims = c(family, K, M, symmetric),
  *       beta p x MK, gate q x K, sigma K, post n x K or NULL (then the fit starts with an
  *       E-step), control a list (see read_control).  Returns the fitted parameters, the
  *       posterior, the trace and the status flags; the inputs are not modified.
  *   ffi_estep(x, z, y, target, w, dims, beta, gate, sigma)
- *       list(loglik, posterior) at the given parameters.
+ *       list(loglik, posterior, gradient_experts (p x MK), gradient_gate (q x (K - 1)),
+ *       gradient_logsigma (K)) at the given parameters; the gradient is of the log-likelihood.
  */
 #define R_NO_REMAP
 #include <string.h>
 #include <Rinternals.h>
 #include "moem.h"
+#include "linalg.h"
 
 static SEXP list_get(SEXP list, const char *name)
 {
@@ -34,6 +36,7 @@ static void read_data(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, mo
     d->family = INTEGER(dims)[0];
     d->K = INTEGER(dims)[1];
     d->M = INTEGER(dims)[2];
+    d->symmetric = INTEGER(dims)[3];
     d->x = REAL(x);
     d->z = REAL(z);
     d->y = REAL(y);
@@ -50,6 +53,9 @@ static void read_control(SEXP control, moem_control *ctl)
     ctl->sigma_min = Rf_asReal(list_get(control, "sigma_min"));
     ctl->min_weight = Rf_asReal(list_get(control, "min_weight"));
     ctl->fix_sigma = Rf_asLogical(list_get(control, "fix_sigma"));
+    ctl->method = Rf_asInteger(list_get(control, "method"));
+    ctl->step = Rf_asReal(list_get(control, "step"));
+    ctl->keep_path = Rf_asLogical(list_get(control, "keep_path"));
 }
 
 static double *alloc_doubles(size_t len)
@@ -61,18 +67,27 @@ static double *alloc_doubles(size_t len)
 
 /* The workspace is sized for the largest M-step problem: the gate (q columns, K - 1 classes),
  * the experts' softmax (p columns, M classes) or the gaussian least squares (p x p). */
-static void alloc_work(const moem_data *d, moem_work *wk)
+static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *wk)
 {
-    size_t n = d->n, cols = d->p > d->q ? d->p : d->q;
+    size_t n = d->n, cols = d->p > d->q ? d->p : d->q, P = par_count(d, ctl);
     size_t m = d->M > d->K - 1 ? d->M : d->K - 1, D;
     if (m < 1) m = 1;
     D = (size_t) d->p * d->M;
     if ((size_t) d->q * (d->K - 1) > D) D = (size_t) d->q * (d->K - 1);
-    if ((size_t) d->p > D) D = d->p;
+    if (cols > D) D = cols;
     wk->post = alloc_doubles(n * d->K);
     wk->v = alloc_doubles(n);
     wk->resid = alloc_doubles(n);
     wk->block = alloc_doubles((size_t) MOEM_CHUNK * (d->M * d->K + 2 * d->K));
+    wk->grad.beta = alloc_doubles((size_t) d->p * d->M * d->K);
+    wk->grad.gate = alloc_doubles((size_t) d->q * d->K);
+    wk->grad.logsigma = alloc_doubles(d->K);
+    wk->grad.rss = alloc_doubles(d->K);
+    wk->grad.size = alloc_doubles(d->K);
+    wk->theta = alloc_doubles(P);
+    wk->trial = alloc_doubles(P);
+    wk->ascent = alloc_doubles(P);
+    wk->eigen = alloc_doubles(3 * cols);
     wk->sm.prob = alloc_doubles(n * m);
     wk->sm.eta = alloc_doubles(MOEM_CHUNK * m);
     wk->sm.rows = alloc_doubles(MOEM_CHUNK * cols);
@@ -82,6 +97,18 @@ static void alloc_work(const moem_data *d, moem_work *wk)
     wk->sm.scale = alloc_doubles(D);
     wk->sm.step = alloc_doubles(D);
     wk->sm.trial = alloc_doubles(D);
+    wk->wsum = 0.0;
+    for (size_t i = 0; i < n; i++) wk->wsum += d->w[i];
+    wk->lambda_x = wk->lambda_z = 0.0;
+    if (ctl->method == METHOD_GRADIENT_EM) {
+        int lwork = 3 * (int) cols;
+        gram_weighted(d->n, d->p, d->x, d->w, wk->sm.rows, wk->sm.hess, d->p);
+        wk->lambda_x = top_eigenvalue(d->p, wk->sm.hess, wk->sm.chol, wk->sm.step, wk->eigen,
+                                      lwork);
+        gram_weighted(d->n, d->q, d->z, d->w, wk->sm.rows, wk->sm.hess, d->q);
+        wk->lambda_z = top_eigenvalue(d->q, wk->sm.hess, wk->sm.chol, wk->sm.step, wk->eigen,
+                                      lwork);
+    }
 }
 
 /* Fresh copies of the starting parameters, which the fit then updates. */
@@ -102,6 +129,16 @@ static SEXP matrix_copy(const double *a, int nrow, int ncol)
 {
     SEXP out = PROTECT(Rf_allocMatrix(REALSXP, nrow, ncol));
     if ((size_t) nrow * ncol > 0) memcpy(REAL(out), a, (size_t) nrow * ncol * sizeof(double));
+    UNPROTECT(1);
+    return out;
+}
+
+/* The first nrow rows of a matrix with ld rows, as an R matrix. */
+static SEXP rows_copy(const double *a, int ld, int nrow, int ncol)
+{
+    SEXP out = PROTECT(Rf_allocMatrix(REALSXP, nrow, ncol));
+    for (int j = 0; j < ncol; j++)
+        memcpy(REAL(out) + (size_t) j * nrow, a + (size_t) j * ld, (size_t) nrow * sizeof(double));
     UNPROTECT(1);
     return out;
 }
@@ -134,29 +171,29 @@ SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta, S
     moem_status st;
     read_data(x, z, y, target, w, dims, &d);
     read_control(control, &ctl);
-    alloc_work(&d, &wk);
+    alloc_work(&d, &ctl, &wk);
     SEXP fitted = PROTECT(copy_par(beta, gate, sigma, &par));
     memset(&st, 0, sizeof st);
     st.frozen = (int *) R_alloc(d.K, sizeof(int));
     st.floored = (int *) R_alloc(d.K, sizeof(int));
     memset(st.frozen, 0, d.K * sizeof(int));
     memset(st.floored, 0, d.K * sizeof(int));
-    st.trace = alloc_doubles((size_t) (ctl.maxit + 1) * 3);
+    const int rows = ctl.maxit + 1, P = par_count(&d, &ctl);
+    st.trace = alloc_doubles((size_t) rows * TRACE_COLUMNS);
+    st.path = ctl.keep_path ? alloc_doubles((size_t) rows * P) : NULL;
     int start_with_mstep = !Rf_isNull(post);
     if (start_with_mstep) memcpy(wk.post, REAL(post), (size_t) d.n * d.K * sizeof(double));
 
     moem_em(&d, &par, &wk, &ctl, start_with_mstep, &st);
 
     const char *names[] = { "beta", "gate", "sigma", "posterior", "trace", "iter", "converged",
-                            "frozen", "floored", "inner_capped", "regularised", "decreased" };
-    SEXP out = PROTECT(named_list(names, 12));
+                            "frozen", "floored", "inner_capped", "regularised", "decreased",
+                            "path" };
+    SEXP out = PROTECT(named_list(names, 13));
     for (int i = 0; i < 3; i++) SET_VECTOR_ELT(out, i, VECTOR_ELT(fitted, i));
     SET_VECTOR_ELT(out, 3, matrix_copy(wk.post, d.n, d.K));
-    SEXP trace = PROTECT(Rf_allocMatrix(REALSXP, st.iter + 1, 3));
-    for (int j = 0; j < 3; j++)
-        memcpy(REAL(trace) + (size_t) j * (st.iter + 1), st.trace + (size_t) j * (ctl.maxit + 1),
-               (size_t) (st.iter + 1) * sizeof(double));
-    SET_VECTOR_ELT(out, 4, trace);
+    SET_VECTOR_ELT(out, 4, rows_copy(st.trace, rows, st.iter + 1, TRACE_COLUMNS));
+    if (st.path) SET_VECTOR_ELT(out, 12, rows_copy(st.path, rows, st.iter + 1, P));
     SET_VECTOR_ELT(out, 5, Rf_ScalarInteger(st.iter));
     SET_VECTOR_ELT(out, 6, Rf_ScalarLogical(st.converged));
     SET_VECTOR_ELT(out, 7, int_vector(st.frozen, d.K));
@@ -164,7 +201,7 @@ SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta, S
     SET_VECTOR_ELT(out, 9, Rf_ScalarInteger(st.inner_capped));
     SET_VECTOR_ELT(out, 10, Rf_ScalarInteger(st.regularised));
     SET_VECTOR_ELT(out, 11, Rf_ScalarInteger(st.decreased));
-    UNPROTECT(3);
+    UNPROTECT(2);
     return out;
 }
 
@@ -177,11 +214,20 @@ SEXP ffi_estep(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta
     moem_par par = { REAL(beta), REAL(gate), REAL(sigma) };
     wk.post = alloc_doubles((size_t) d.n * d.K);
     wk.block = alloc_doubles((size_t) MOEM_CHUNK * (d.M * d.K + 2 * d.K));
-    double loglik = moem_estep(&d, &par, &wk);
-    const char *names[] = { "loglik", "posterior" };
-    SEXP out = PROTECT(named_list(names, 2));
+    wk.grad.beta = alloc_doubles((size_t) d.p * d.M * d.K);
+    wk.grad.gate = alloc_doubles((size_t) d.q * d.K);
+    wk.grad.logsigma = alloc_doubles(d.K);
+    wk.grad.rss = alloc_doubles(d.K);
+    wk.grad.size = alloc_doubles(d.K);
+    double loglik = moem_estep(&d, &par, &wk, 1);
+    const char *names[] = { "loglik", "posterior", "gradient_experts", "gradient_gate",
+                            "gradient_logsigma" };
+    SEXP out = PROTECT(named_list(names, 5));
     SET_VECTOR_ELT(out, 0, Rf_ScalarReal(loglik));
     SET_VECTOR_ELT(out, 1, matrix_copy(wk.post, d.n, d.K));
+    SET_VECTOR_ELT(out, 2, matrix_copy(wk.grad.beta, d.p, d.M * d.K));
+    SET_VECTOR_ELT(out, 3, matrix_copy(wk.grad.gate, d.q, d.K - 1));
+    SET_VECTOR_ELT(out, 4, matrix_copy(wk.grad.logsigma, d.K, 1));
     UNPROTECT(1);
     return out;
 }

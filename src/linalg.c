@@ -11,6 +11,10 @@
  *   chol_factor    Cholesky factor of an equilibrated symmetric d x d matrix (upper triangle read),
  *                  with a small ridge when it is not numerically positive definite
  *   chol_solve     solves a b = rhs in place from chol_factor's result
+ *   top_eigenvalue the largest eigenvalue of a symmetric p x p matrix (upper triangle read),
+ *                  by LAPACK's dsyev; copy (p x p) and values (p) are scratch, work has lwork
+ *                  >= 3 p - 1 elements.  Falls back to the trace, an upper bound for a positive
+ *                  semi-definite matrix, if dsyev fails.
  */
 #define USE_FC_LEN_T
 #include <math.h>
@@ -109,4 +113,18 @@ void chol_solve(int d, const double *chol, const double *scale, double *b)
     for (int j = 0; j < d; j++) b[j] *= scale[j];
     F77_CALL(dpotrs)("U", &d, &one, chol, &d, b, &d, &info FCONE);
     for (int j = 0; j < d; j++) b[j] *= scale[j];
+}
+
+double top_eigenvalue(int p, const double *a, double *copy, double *values, double *work,
+                      int lwork)
+{
+    int info = 0;
+    double trace = 0.0;
+    if (p == 0) return 0.0;
+    for (int j = 0; j < p; j++) {
+        memcpy(copy + (size_t) j * p, a + (size_t) j * p, (size_t) (j + 1) * sizeof(double));
+        trace += a[j + (size_t) j * p];
+    }
+    F77_CALL(dsyev)("N", "U", &p, copy, &p, values, work, &lwork, &info FCONE FCONE);
+    return info == 0 ? values[p - 1] : trace;
 }

@@ -15,11 +15,14 @@
 #include <stddef.h>
 
 enum moem_family { FAMILY_GAUSSIAN = 1, FAMILY_BINOMIAL = 2, FAMILY_MULTINOMIAL = 3 };
+enum moem_method { METHOD_EM = 1, METHOD_GRADIENT_EM = 2, METHOD_GD = 3 };
 
 /* The data of one fit.  M is the number of linear predictors per expert: 1 for gaussian and
- * binomial experts, C - 1 for multinomial experts over C classes (class 1 is the reference). */
+ * binomial experts, C - 1 for multinomial experts over C classes (class 1 is the reference).
+ * A symmetric model has K = 2, M = 1, expert 2's coefficients minus expert 1's and, for
+ * gaussian experts, one sigma shared by both. */
 typedef struct {
-    int n, p, q, K, M, family;
+    int n, p, q, K, M, family, symmetric;
     const double *x;      /* n x p   experts' design */
     const double *z;      /* n x q   gate's design */
     const double *y;      /* n       response; class code 0..C-1 for multinomial */
@@ -44,6 +47,9 @@ typedef struct {
     double sigma_min;   /* absolute floor for a gaussian expert's sigma */
     double min_weight;  /* an expert whose total posterior weight falls below this is frozen */
     int fix_sigma;      /* 1: sigma is known and not updated */
+    int method;         /* enum moem_method */
+    double step;        /* gradient descent: fixed step size, or 0 for Armijo backtracking */
+    int keep_path;      /* 1: record the free parameters after every iteration */
 } moem_control;
 
 /* Scratch for the weighted softmax (multinomial logistic) regression of softmax.c, for problems
@@ -60,12 +66,30 @@ typedef struct {
     double *trial; /* D */
 } softmax_work;
 
-/* Scratch for one fit, allocated once by ffi.c. */
+/* The gradient of the log-likelihood, as the E-step accumulates it, with the weighted sums of
+ * squared residuals that gradient EM needs for sigma. */
+typedef struct {
+    double *beta;     /* p x MK       d loglik / d beta */
+    double *gate;     /* q x (K - 1)  d loglik / d gate[, 2..K] */
+    double *logsigma; /* K            d loglik / d log sigma_k (gaussian) */
+    double *rss;      /* K            sum_i w_i post_ik (y_i - x_i' beta_k)^2 (gaussian) */
+    double *size;     /* K            sum_i w_i post_ik */
+} moem_gradient;
+
+/* Scratch for one fit, allocated once by ffi.c.  P is the number of free parameters
+ * (params.c). */
 typedef struct {
     double *post;  /* n x K  posterior probabilities */
     double *v;     /* n      weights of the expert being updated */
     double *resid; /* n      residuals of the gaussian expert being updated */
     double *block; /* MOEM_CHUNK x (M K + 2 K)  E-step's linear predictors and log terms */
+    moem_gradient grad;
+    double *theta; /* P      free parameters (gradient descent) */
+    double *trial; /* P      free parameters of a trial step (gradient descent) */
+    double *ascent;/* P      gradient of the log-likelihood over the free parameters */
+    double wsum;   /*        sum of the case weights */
+    double *eigen; /* 4 max(p, q) + 1  scratch of top_eigenvalue() */
+    double lambda_x, lambda_z; /* top eigenvalues of x' diag(w) x and z' diag(w) z */
     softmax_work sm;
 } moem_work;
 
@@ -78,8 +102,15 @@ typedef struct {
     int decreased;     /* iterations where the loglik fell by more than rounding */
     int *frozen;       /* K: 1 if the expert lost its weight and was frozen */
     int *floored;      /* K: 1 if the expert's sigma reached sigma_min */
-    double *trace;     /* (maxit + 1) x 3: loglik, inner iterations of the experts and the gate */
+    double *trace;     /* (maxit + 1) x TRACE_COLUMNS, a row per iteration from 0 */
+    double *path;      /* (maxit + 1) x P free parameters per iteration, or NULL */
 } moem_status;
+
+/* The columns of moem_status.trace. */
+enum trace_column {
+    TRACE_LOGLIK, TRACE_GRADIENT, TRACE_SECONDS, TRACE_INNER_EXPERTS, TRACE_INNER_GATE,
+    TRACE_STEP, TRACE_COLUMNS
+};
 
 /* Rows per block when a design is scaled by weights before a BLAS product. */
 #define MOEM_CHUNK 1024
@@ -89,10 +120,27 @@ void expert_logdens(const moem_data *d, const moem_par *par, int i0, int len,
                     const double *eta, double *logf);
 double log1pexp(double t);
 
-/* estep.c */
-double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk);
+/* estep.c, gradient.c */
+double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient);
+void gradient_zero(const moem_data *d, moem_gradient *g);
+void gradient_block(const moem_data *d, const moem_par *par, const double *post, int i0,
+                    int len, double *eta_x, double *log_gate, moem_gradient *g);
 
-/* experts.c, gating.c */
+/* params.c */
+int par_count(const moem_data *d, const moem_control *ctl);
+void par_pack(const moem_data *d, const moem_control *ctl, const moem_par *par, double *theta);
+void par_unpack(const moem_data *d, const moem_control *ctl, const double *theta,
+                moem_par *par);
+void gradient_pack(const moem_data *d, const moem_control *ctl, const moem_gradient *g,
+                   double *out);
+
+/* experts.c, gating.c, gradient_em.c, gd.c */
+void symmetric_mstep(const moem_data *d, moem_par *par, moem_work *wk,
+                     const moem_control *ctl, moem_status *st, int *inner);
+void gradient_em_step(const moem_data *d, moem_par *par, moem_work *wk,
+                      const moem_control *ctl, moem_status *st);
+double gd_step(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
+               double loglik, double *step);
 void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
                    moem_status *st, int *inner);
 void gate_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,

@@ -14,7 +14,8 @@
  *
  * The gradient is z' (v (t - p)); the Hessian block of classes (c, e) is
  * -z' diag(v p_c (delta_ce - p_e)) z.  With m = 1 this is logistic regression.  Newton stops when
- * half the Newton decrement, an estimate of f(B*) - f(B), is below tol (|f| + 0.1).
+ * half the Newton decrement, an estimate of f(B*) - f(B), is below tol (|f| + 0.1), after that
+ * last step.
  */
 #include <math.h>
 #include <string.h>
@@ -108,6 +109,10 @@ void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int 
         chol_solve(D, wk->chol, wk->scale, wk->step);
         for (int j = 0; j < D; j++) decrement += wk->grad[j] * wk->step[j];
         if (!(decrement > 2.0 * tol * (fabs(f) + 0.1))) {
+            /* within tolerance: the full Newton step, already computed, only gains accuracy
+             * (its error is of the order of the decrement squared), so take it unevaluated */
+            if (decrement > 0)
+                for (int j = 0; j < D; j++) coef[j] += wk->step[j];
             res->capped = 0;
             break;
         }

@@ -1,0 +1,57 @@
+#' Simulate responses from a fitted mixture of experts
+#'
+#' Draws, for each training observation, an expert from the fitted gate and a response from
+#' that expert, as [simulate()] does for [lm()] fits.
+#'
+#' @param object A [moem()] fit.
+#' @param nsim Number of simulated responses per observation.
+#' @param seed As in [simulate()]: `NULL`, or an integer for [set.seed()].
+#' @param ... Unused.
+#' @return A data frame with `nsim` columns `sim_1`, ..., of simulated responses (0/1 for
+#'   binomial experts), with the attribute `"seed"` as [simulate()] sets it.
+#' @examples
+#' set.seed(1)
+#' d <- rmoe(300, experts = cbind(c(1, 2), c(-1, -1)), gating = cbind(0, c(0, 3)),
+#'           intercept = TRUE)
+#' fit <- moem(y ~ x1, data = d)
+#' head(simulate(fit, nsim = 2, seed = 1))
+#' @export
+simulate.moem <- function(object, nsim = 1, seed = NULL, ...) {
+  if (!exists(".Random.seed", envir = .GlobalEnv, inherits = FALSE)) stats::runif(1)
+  if (is.null(seed)) {
+    rng_state <- get(".Random.seed", envir = .GlobalEnv)
+  } else {
+    old <- get(".Random.seed", envir = .GlobalEnv)
+    on.exit(assign(".Random.seed", old, envir = .GlobalEnv))
+    set.seed(seed)
+    rng_state <- structure(seed, kind = as.list(RNGkind()))
+  }
+  design <- model_design(object, NULL)
+  parts <- predict_parts(object, design)
+  n <- nrow(parts$mu)
+  K <- object$K
+  cumulative <- parts$gate
+  for (k in seq_len(K)[-1L]) cumulative[, k] <- cumulative[, k - 1L] + parts$gate[, k]
+  draws <- lapply(seq_len(nsim), function(s) {
+    component <- 1L + as.integer(rowSums(stats::runif(n) > cumulative[, -K, drop = FALSE]))
+    mu <- parts$mu[cbind(seq_len(n), component)]
+    switch(object$family$family,
+      gaussian = mu + rnorm(n, sd = object$sigma[component]),
+      binomial = rbinom(n, 1L, mu)
+    )
+  })
+  out <- as.data.frame(draws, col.names = paste0("sim_", seq_len(nsim)))
+  out <- fill_rows_frame(out, design$ok, design$rownames)
+  attr(out, "seed") <- rng_state
+  out
+}
+
+fill_rows_frame <- function(frame, ok, rownames) {
+  if (all(ok)) {
+    rownames(frame) <- rownames
+    return(frame)
+  }
+  full <- as.data.frame(lapply(frame, fill_rows, ok = ok, rownames = NULL))
+  rownames(full) <- rownames
+  full
+}

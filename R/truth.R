@@ -1,0 +1,74 @@
+# Parameter errors against known true parameters (the `truth` argument of moem()), as the paper
+# plots them: ||beta_t - beta*|| / ||beta*|| and ||w_t - w*|| / ||w*||, after matching the
+# experts' labels.
+
+check_truth <- function(truth, problem, aliased, call) {
+  if (is.null(truth)) return(NULL)
+  K <- problem$K
+  if (!is.list(truth) || is.null(truth$experts) || is.null(truth$gating)) {
+    abort("`truth` must be list(experts = <p x K matrix>, gating = <q x K matrix>).",
+          call = call)
+  }
+  experts <- truth$experts
+  gating <- truth$gating
+  if (problem$symmetric) {
+    if (is.null(dim(experts))) experts <- cbind(experts, -experts)
+    if (is.null(dim(gating))) gating <- cbind(0, gating)
+  }
+  experts <- init_matrix(experts, aliased$experts, K, "truth$experts", call)
+  gating <- init_matrix(gating, aliased$gating, K, "truth$gating", call)
+  list(experts = experts, gating = gating - gating[, 1L])
+}
+
+# The (iter + 1) x P path of free parameters as a list of (experts p x K, gating q x K) per row.
+path_parameters <- function(path, p, q, K, symmetric) {
+  lapply(seq_len(nrow(path)), function(t) {
+    theta <- path[t, ]
+    if (symmetric) {
+      beta <- theta[seq_len(p)]
+      list(experts = cbind(beta, -beta), gating = cbind(0, theta[p + seq_len(q)]))
+    } else {
+      list(experts = matrix(theta[seq_len(p * K)], p, K),
+           gating = cbind(0, matrix(theta[p * K + seq_len(q * (K - 1L))], q, K - 1L)))
+    }
+  })
+}
+
+# Relative errors of each iterate, under the labelling of the experts that brings the iterate
+# closest to the truth (smallest sum of the two squared relative errors).  With `exchangeable`
+# (the symmetric logistic model with one design for the gate and the experts, whose likelihood
+# is the same at (beta, w) and (w, beta)), the exchanged iterate is a candidate too.
+parameter_errors <- function(path, truth, p, q, K, symmetric, exchangeable = FALSE) {
+  perms <- permutations(K)
+  norm_b <- sqrt(sum(truth$experts^2))
+  norm_w <- sqrt(sum(truth$gating^2))
+  errors <- vapply(path_parameters(path, p, q, K, symmetric), function(par) {
+    candidates <- list(par)
+    if (exchangeable) {
+      w <- par$gating[, 2L]
+      b <- par$experts[, 1L]
+      candidates[[2L]] <- list(experts = cbind(w, -w), gating = cbind(0, b))
+    }
+    best <- c(Inf, Inf)
+    for (cand in candidates) {
+      for (i in seq_len(nrow(perms))) {
+        perm <- perms[i, ]
+        gating <- cand$gating[, perm, drop = FALSE]
+        gating <- gating - gating[, 1L]
+        err <- c(sqrt(sum((cand$experts[, perm] - truth$experts)^2)) / norm_b,
+                 sqrt(sum((gating - truth$gating)^2)) / norm_w)
+        if (sum(err^2) < sum(best^2)) best <- err
+      }
+    }
+    best
+  }, numeric(2))
+  data.frame(beta_error = errors[1L, ], gate_error = errors[2L, ])
+}
+
+permutations <- function(K) {
+  if (K == 1L) return(matrix(1L, 1L, 1L))
+  smaller <- permutations(K - 1L)
+  do.call(rbind, lapply(seq_len(K), function(first) {
+    cbind(first, matrix(setdiff(seq_len(K), first)[smaller], nrow(smaller)))
+  }))
+}

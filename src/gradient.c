@@ -1,0 +1,91 @@
+/*
+ * gradient.c: the gradient of the observed log-likelihood, accumulated by the E-step one block
+ * of rows at a time (rows i0 .. i0 + len - 1):
+ *
+ *   d loglik / d beta_k      = x' (w post_k s_k),  s_k = d log f_k / d eta_k:
+ *                              (y - eta_k) / sigma_k^2 (gaussian), y - plogis(eta_k)
+ *                              (binomial), 1{y = c} - softmax_c (multinomial, M columns)
+ *   d loglik / d log sigma_k = sum w post_k ((y - eta_k)^2 / sigma_k^2 - 1)
+ *   d loglik / d gate_k      = z' (w (post_k - pi_k)),  k = 2..K
+ *
+ * which is also the gradient of EM's Q(. | theta) at theta.  For gradient EM the same pass sums
+ * w post_k (y - eta_k)^2 and w post_k.
+ *
+ *   post      n x K          posterior probabilities (rows i0.. of the full matrix)
+ *   eta_x     len x MK       the block's experts' linear predictors; overwritten
+ *   log_gate  len x K        the block's log gate probabilities; overwritten
+ */
+#include <math.h>
+#include <string.h>
+#include "moem.h"
+#include "linalg.h"
+
+void gradient_zero(const moem_data *d, moem_gradient *g)
+{
+    memset(g->beta, 0, (size_t) d->p * d->M * d->K * sizeof(double));
+    memset(g->gate, 0, (size_t) d->q * (d->K > 1 ? d->K - 1 : 1) * sizeof(double));
+    memset(g->logsigma, 0, (size_t) d->K * sizeof(double));
+    memset(g->rss, 0, (size_t) d->K * sizeof(double));
+    memset(g->size, 0, (size_t) d->K * sizeof(double));
+}
+
+/* Overwrites eta (len x M, expert k's block) with w post_k times d log f_k / d eta. */
+static void expert_scores(const moem_data *d, const moem_par *par, const double *post, int k,
+                          int i0, int len, double *eta, moem_gradient *g)
+{
+    const double *y = d->y + i0, *w = d->w + i0;
+    const int M = d->M;
+    switch (d->family) {
+    case FAMILY_GAUSSIAN: {
+        double s2 = par->sigma[k] * par->sigma[k], rss = 0.0, size = 0.0, dlog = 0.0;
+        for (int i = 0; i < len; i++) {
+            double v = w[i] * post[i], e = y[i] - eta[i];
+            rss += v * e * e;
+            size += v;
+            dlog += v * (e * e / s2 - 1.0);
+            eta[i] = v * e / s2;
+        }
+        g->rss[k] += rss;
+        g->size[k] += size;
+        g->logsigma[k] += dlog;
+        break;
+    }
+    case FAMILY_BINOMIAL:
+        for (int i = 0; i < len; i++) {
+            double v = w[i] * post[i];
+            g->size[k] += v;
+            eta[i] = v * (y[i] - 1.0 / (1.0 + exp(-eta[i])));
+        }
+        break;
+    default:
+        for (int i = 0; i < len; i++) {
+            double v = w[i] * post[i], top = 0.0, sum;
+            int cls = (int) y[i];
+            g->size[k] += v;
+            for (int c = 0; c < M; c++) if (eta[i + c * len] > top) top = eta[i + c * len];
+            sum = exp(-top);
+            for (int c = 0; c < M; c++) sum += exp(eta[i + c * len] - top);
+            for (int c = 0; c < M; c++) {
+                double prob = exp(eta[i + c * len] - top) / sum;
+                eta[i + c * len] = v * ((cls == c + 1) - prob);
+            }
+        }
+    }
+}
+
+void gradient_block(const moem_data *d, const moem_par *par, const double *post, int i0,
+                    int len, double *eta_x, double *log_gate, moem_gradient *g)
+{
+    const int n = d->n, K = d->K, M = d->M;
+    for (int k = 0; k < K; k++)
+        expert_scores(d, par, post + (size_t) k * n + i0, k, i0, len, eta_x + (size_t) k * M * len,
+                      g);
+    tcross_add(d->p, M * K, len, d->x + i0, n, eta_x, len, g->beta, d->p);
+    if (K < 2) return;
+    for (int k = 1; k < K; k++) {
+        const double *pk = post + (size_t) k * n + i0;
+        double *lk = log_gate + (size_t) k * len;
+        for (int i = 0; i < len; i++) lk[i] = d->w[i0 + i] * (pk[i] - exp(lk[i]));
+    }
+    tcross_add(d->q, K - 1, len, d->z + i0, n, log_gate + len, len, g->gate, d->q);
+}

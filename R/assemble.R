@@ -20,8 +20,9 @@ assemble_fit <- function(res, problem, aliased, starts, control, truth, call) {
   posterior <- res$posterior
   colnames(posterior) <- labels
 
-  degenerate <- setNames(res$frozen == 1L | res$floored == 1L, labels)
-  if (problem$symmetric) degenerate[2L] <- degenerate[1L]
+  separated <- separated_experts(family, mu, posterior, problem$w)
+  degenerate <- setNames(res$frozen == 1L | res$floored == 1L | separated, labels)
+  if (problem$symmetric) degenerate[2L] <- degenerate[1L] <- any(degenerate)
   fit <- list(
     coefficients = coef_vector(experts, gating, if (!sigma_fixed) sigma, problem$symmetric),
     sigma = sigma,
@@ -40,6 +41,7 @@ assemble_fit <- function(res, problem, aliased, starts, control, truth, call) {
     residuals = problem$y - fitted,
     prior.weights = problem$w,
     y = problem$y,
+    response_levels = problem$response_levels,
     control = control,
     trace = trace_frame(res, problem, truth),
     path = if (control$path) res$path,
@@ -47,8 +49,19 @@ assemble_fit <- function(res, problem, aliased, starts, control, truth, call) {
     degenerate = degenerate,
     aliased = aliased
   )
-  warn_fit(res, fit, call)
+  warn_fit(res, fit, separated, call)
   fit
+}
+
+# glm's rule for separation, per expert: fitted probabilities numerically 0 or 1 among the
+# observations the expert holds (posterior >= 1/2).
+separated_experts <- function(family, mu, posterior, w) {
+  if (family$family != "binomial") return(rep(FALSE, ncol(mu)))
+  eps <- 10 * .Machine$double.eps
+  vapply(seq_len(ncol(mu)), function(k) {
+    own <- posterior[, k] >= 0.5 & w > 0
+    any(mu[own, k] < eps | mu[own, k] > 1 - eps)
+  }, NA)
 }
 
 free_parameters <- function(aliased, K, family, symmetric, sigma_fixed) {
@@ -85,12 +98,13 @@ trace_frame <- function(res, problem, truth) {
 # symmetric model), the gate's non-reference columns, then the estimated sigmas.
 coef_vector <- function(experts, gating, sigma, symmetric = FALSE) {
   K <- if (symmetric) 1L else ncol(experts)
-  out <- setNames(c(experts[, seq_len(K)]),
-                  paste0("expert", rep(seq_len(K), each = nrow(experts)), ":", rownames(experts)))
+  label <- function(prefix, k, terms) {
+    if (!length(terms)) return(character())
+    paste0(prefix, rep(k, each = length(terms)), ":", terms)
+  }
+  out <- setNames(c(experts[, seq_len(K)]), label("expert", seq_len(K), rownames(experts)))
   if (ncol(gating) > 1L) {
-    out <- c(out, setNames(c(gating[, -1L]),
-                           paste0("gate", rep(2:ncol(gating), each = nrow(gating)), ":",
-                                  rownames(gating))))
+    out <- c(out, setNames(c(gating[, -1L]), label("gate", 2:ncol(gating), rownames(gating))))
   }
   if (symmetric && !is.null(sigma)) sigma <- c(sigma = sigma[[1L]])
   c(out, sigma)
@@ -104,7 +118,7 @@ softmax_rows <- function(eta) {
   e / rowSums(e)
 }
 
-warn_fit <- function(res, fit, call) {
+warn_fit <- function(res, fit, separated, call) {
   if (!res$converged && fit$control$maxit > 0L && fit$control$tol > 0) {
     last <- utils::tail(fit$trace$change, 1L)
     warn(method_label(fit$method), " did not converge in ", fit$control$maxit, " iterations ",
@@ -121,6 +135,11 @@ warn_fit <- function(res, fit, call) {
          "its floor (`sigma_min` in moem_control()): the expert fits a few observations ",
          "exactly and the likelihood is degenerate; consider a smaller `K` or another start.",
          call = call)
+  }
+  if (any(separated)) {
+    warn("Fitted probabilities numerically 0 or 1 occurred in expert ",
+         paste(which(separated), collapse = ", "), ": the expert may separate its observations ",
+         "perfectly, and its coefficients have no finite maximum.", call = call)
   }
   if (res$inner_capped > 0L) {
     warn("In ", res$inner_capped, " M-step(s) Newton's method stopped at `inner_maxit` ",

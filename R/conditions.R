@@ -23,5 +23,6 @@ describe <- function(x) {
   if (is.atomic(x) && length(x) == 1L) {
     return(if (is.character(x)) dQuote(x, FALSE) else format(x))
   }
-  paste0("a ", class(x)[1L], " of length ", length(x))
+  kind <- class(x)[1L]
+  paste0(if (grepl("^[aeiou]", kind)) "an " else "a ", kind, " of length ", length(x))
 }

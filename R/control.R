@@ -63,6 +63,6 @@ print.moem_control <- function(x, ...) {
 
 as_control <- function(control, call) {
   if (inherits(control, "moem_control")) return(control)
-  if (is.list(control)) return(do.call(moem_control, control))
+  if (is.list(control)) return(do.call("moem_control", control))
   abort("`control` must be made by moem_control(), not ", describe(control), ".", call = call)
 }

@@ -25,8 +25,10 @@ resolve_family <- function(family, call) {
   family
 }
 
-# The response as the numbers the C code takes: numeric for gaussian, 0/1 for binomial.
-family_response <- function(family, y, call) {
+# The response as the numbers the C code takes: numeric for gaussian, 0/1 for binomial.  A
+# binomial factor response is coded by its levels, or by `levels` (the training response's)
+# when predicting; the levels used are kept in the attribute "levels".
+family_response <- function(family, y, call, levels = NULL) {
   if (is.null(y)) abort("`formula` must have a response, as in y ~ x.", call = call)
   if (is.matrix(y) && ncol(y) != 1L) {
     abort("The response must be a vector; it has ", ncol(y), " columns.", call = call)
@@ -40,23 +42,34 @@ family_response <- function(family, y, call) {
       check_finite(y, "The response", call)
       as.double(y)
     },
-    binomial = {
-      if (is.factor(y)) {
-        if (nlevels(y) != 2L) {
-          abort("A factor response of binomial experts must have two levels; it has ",
-                nlevels(y), ".", call = call)
-        }
-        return(as.double(y == levels(y)[2L]))
-      }
-      if (is.logical(y)) y <- as.double(y)
-      check_finite(y, "The response", call)
-      if (!is.numeric(y) || any(y != 0 & y != 1)) {
-        abort("The response of binomial experts must be 0/1, logical or a two-level factor.",
-              call = call)
-      }
-      as.double(y)
-    }
+    binomial = binomial_response(y, call, levels)
   )
+}
+
+binomial_response <- function(y, call, levels) {
+  bad <- function() {
+    abort("The response of binomial experts must be 0/1, logical or a two-level factor.",
+          call = call)
+  }
+  if (is.factor(y) || is.character(y) && !is.null(levels)) {
+    if (is.null(levels)) {
+      if (nlevels(y) != 2L) {
+        abort("A factor response of binomial experts must have two levels; it has ",
+              nlevels(y), ".", call = call)
+      }
+      levels <- levels(y)
+    }
+    y <- as.character(y)
+    if (!all(y %in% levels)) {
+      abort("The response has values that are not among the levels of the fitted response (",
+            paste(levels, collapse = ", "), ").", call = call)
+    }
+    return(structure(as.double(y == levels[2L]), levels = levels))
+  }
+  if (!is.numeric(y) && !is.logical(y)) bad()
+  check_finite(y, "The response", call)
+  if (any(y != 0 & y != 1)) bad()
+  as.double(y)
 }
 
 check_finite <- function(x, what, call) {

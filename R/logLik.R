@@ -54,7 +54,7 @@ residuals.moem <- function(object, type = c("response", "pearson"), ...) {
   type <- match.arg(type)
   r <- object$residuals
   if (type == "pearson") {
-    parts <- predict_parts(object, model_design(object))
+    parts <- predict_parts(object, model_design(object, NULL))
     r <- r / sqrt(mixture_variance(object, parts))
   }
   naresid(object$na.action, r)

@@ -45,6 +45,8 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
           " and ", NROW(y), ").", call = call)
   }
   y <- family_response(family, y, call)
+  response_levels <- attr(y, "levels")
+  y <- as.double(y)
   w <- check_weights(weights, n, call)
   n_used <- sum(w > 0)
   if (!is_whole(K, 1) || K > n_used) {
@@ -63,7 +65,7 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
   z <- if (same_design) x else if (any(aliased$gating)) z[, !aliased$gating, drop = FALSE] else z
 
   problem <- list(x = x, z = z, y = y, w = w, K = K, family = family, symmetric = symmetric,
-                  sigma = sigma, method = method,
+                  sigma = sigma, method = method, response_levels = response_levels,
                   dims = c(family_codes[[family$family]], K, 1L, symmetric),
                   control = c_control(control, family, y, w, method, sigma,
                                       keep_path = control$path || !is.null(truth)))
@@ -129,7 +131,7 @@ check_design <- function(x, arg, what, call) {
     abort("`", arg, "` must be a numeric matrix, not ", describe(x), ".", call = call)
   }
   x <- as.matrix(x)
-  if (is.null(colnames(x))) colnames(x) <- paste0(arg, seq_len(ncol(x)))
+  if (is.null(colnames(x)) && ncol(x) > 0L) colnames(x) <- paste0(arg, seq_len(ncol(x)))
   if (!is.double(x)) storage.mode(x) <- "double"
   bad <- which(colSums(!is.finite(x)) > 0)
   if (length(bad)) {

@@ -39,7 +39,10 @@
 #' a gaussian expert's sigma is floored at `sigma_min` times the standard deviation of the
 #' response (an expert that fits a few points exactly otherwise sends the likelihood to
 #' infinity); and an expert whose posterior weight falls below `min_weight` times the total
-#' weight keeps its last parameters. Aliased (linearly dependent) columns of either design are
+#' weight keeps its last parameters. A logistic expert whose fitted probabilities are
+#' numerically 0 or 1 on the observations it holds (posterior at least 1/2) may separate them,
+#' so that its coefficients have no finite maximum; that is reported the same way, as
+#' [glm()] reports it. Aliased (linearly dependent) columns of either design are
 #' found as [lm()] does, dropped from the fit and reported as `NA` coefficients.
 #'
 #' @param formula A formula `response ~ covariates` for the experts; factors, interactions,
@@ -91,7 +94,8 @@
 #'   \item{posterior}{n x K posterior probabilities of the experts.}
 #'   \item{fitted.values, residuals}{The mixture's mean \eqn{E[y \mid x, z]}{E[y | x, z]} and
 #'     the response residuals.}
-#'   \item{prior.weights, y}{Case weights and the response as fitted (0/1 for binomial).}
+#'   \item{prior.weights, y, response_levels}{Case weights, the response as fitted (0/1 for
+#'     binomial) and, for a factor response, its two levels.}
 #'   \item{control}{The settings.}
 #'   \item{method, symmetric, sigma_fixed}{The algorithm, whether the model is symmetric and
 #'     whether sigma was fixed.}

@@ -72,7 +72,9 @@ model_design <- function(object, newdata, with_response = FALSE, na.action = na.
   x <- x[ok, !object$aliased$experts, drop = FALSE]
   z <- z[ok, !object$aliased$gating, drop = FALSE]
   if (with_response) {
-    y <- if (is.null(newdata)) object$y[ok] else family_response(object$family, y[ok], call)
+    y <- if (is.null(newdata)) object$y[ok] else {
+      family_response(object$family, y[ok], call, levels = object$response_levels)
+    }
   }
   list(x = x, z = z, y = y, ok = ok, rownames = rownames(mf), na.action = na_action)
 }

@@ -8,10 +8,10 @@ print.moem <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
     if (isTRUE(x$sigma_fixed)) rownames(experts)[nrow(experts)] <- "sigma (fixed)"
   }
   cat("\nExperts:\n")
-  print.default(format(experts, digits = digits), print.gap = 2L, quote = FALSE)
+  print.default(experts, digits = digits, print.gap = 2L)
   if (x$K > 1L) {
     cat("\nGate (expert 1 is the reference):\n")
-    print.default(format(coef(x, "gating"), digits = digits), print.gap = 2L, quote = FALSE)
+    print.default(coef(x, "gating"), digits = digits, print.gap = 2L)
   }
   cat("\nLog-likelihood: ", format(x$loglik, digits = max(5L, digits + 1L)), " (df = ", x$df,
       ")  AIC: ", format(AIC(x), digits = max(5L, digits + 1L)), "  BIC: ",

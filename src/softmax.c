@@ -15,7 +15,7 @@
  * The gradient is z' (v (t - p)); the Hessian block of classes (c, e) is
  * -z' diag(v p_c (delta_ce - p_e)) z.  With m = 1 this is logistic regression.  Newton stops when
  * half the Newton decrement, an estimate of f(B*) - f(B), is below tol (|f| + 0.1), after that
- * last step.
+ * last step if it does not lower f beyond rounding.
  */
 #include <math.h>
 #include <string.h>
@@ -109,10 +109,15 @@ void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int 
         chol_solve(D, wk->chol, wk->scale, wk->step);
         for (int j = 0; j < D; j++) decrement += wk->grad[j] * wk->step[j];
         if (!(decrement > 2.0 * tol * (fabs(f) + 0.1))) {
-            /* within tolerance: the full Newton step, already computed, only gains accuracy
-             * (its error is of the order of the decrement squared), so take it unevaluated */
-            if (decrement > 0)
-                for (int j = 0; j < D; j++) coef[j] += wk->step[j];
+            /* within tolerance: the last Newton step still gains accuracy (its error is of the
+             * order of the decrement squared), so it is kept unless it lowers f by more than
+             * rounding, which happens far from the quadratic regime, as when an expert
+             * separates its data */
+            if (decrement > 0) {
+                for (int j = 0; j < D; j++) wk->trial[j] = coef[j] + wk->step[j];
+                if (softmax_objective(pr, wk->trial, wk) >= f - 1e-12 * (fabs(f) + 1.0))
+                    memcpy(coef, wk->trial, (size_t) D * sizeof(double));
+            }
             res->capped = 0;
             break;
         }

@@ -1,0 +1,4 @@
+library(testthat)
+library(moem)
+
+test_check("moem")

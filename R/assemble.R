@@ -2,10 +2,12 @@
 
 assemble_fit <- function(res, problem, aliased, starts, control, truth, call) {
   K <- problem$K
+  M <- problem$M
   family <- problem$family
   labels <- paste0("expert", seq_len(K))
-  experts <- matrix(NA_real_, length(aliased$experts), K,
-                    dimnames = list(names(aliased$experts), labels))
+  experts <- matrix(NA_real_, length(aliased$experts), M * K,
+                    dimnames = list(names(aliased$experts),
+                                    expert_column_labels(K, problem$response_levels, family)))
   experts[!aliased$experts, ] <- res$beta
   gating <- matrix(NA_real_, length(aliased$gating), K,
                    dimnames = list(names(aliased$gating), labels))
@@ -13,10 +15,9 @@ assemble_fit <- function(res, problem, aliased, starts, control, truth, call) {
   sigma <- if (family$family == "gaussian") setNames(res$sigma, paste0("sigma", seq_len(K)))
   sigma_fixed <- !is.null(problem$sigma)
 
-  eta <- problem$x %*% res$beta
-  mu <- expert_mean(family, eta)
+  mu <- expert_mean(family, problem$x %*% res$beta, K)
   gate <- softmax_rows(problem$z %*% res$gate)
-  fitted <- rowSums(gate * mu)
+  fitted <- mixture_mean(gate, mu, problem$response_levels, family)
   posterior <- res$posterior
   colnames(posterior) <- labels
 
@@ -32,13 +33,14 @@ assemble_fit <- function(res, problem, aliased, starts, control, truth, call) {
     symmetric = problem$symmetric,
     sigma_fixed = sigma_fixed,
     loglik = res$loglik,
-    df = free_parameters(aliased, K, family, problem$symmetric, sigma_fixed),
+    logpost = if (any(control$penalty > 0)) res$logpost,
+    df = free_parameters(aliased, K, M, family, problem$symmetric, sigma_fixed),
     nobs = sum(problem$w > 0),
     iter = res$iter,
     converged = res$converged,
     posterior = posterior,
     fitted.values = fitted,
-    residuals = problem$y - fitted,
+    residuals = response_matrix(problem$y, family, problem$response_levels) - fitted,
     prior.weights = problem$w,
     y = problem$y,
     response_levels = problem$response_levels,
@@ -56,7 +58,7 @@ assemble_fit <- function(res, problem, aliased, starts, control, truth, call) {
 # glm's rule for separation, per expert: fitted probabilities numerically 0 or 1 among the
 # observations the expert holds (posterior >= 1/2).
 separated_experts <- function(family, mu, posterior, w) {
-  if (family$family != "binomial") return(rep(FALSE, ncol(mu)))
+  if (family$family != "binomial") return(rep(FALSE, ncol(posterior)))
   eps <- 10 * .Machine$double.eps
   vapply(seq_len(ncol(mu)), function(k) {
     own <- posterior[, k] >= 0.5 & w > 0
@@ -64,11 +66,34 @@ separated_experts <- function(family, mu, posterior, w) {
   }, NA)
 }
 
-free_parameters <- function(aliased, K, family, symmetric, sigma_fixed) {
+free_parameters <- function(aliased, K, M, family, symmetric, sigma_fixed) {
   p <- sum(!aliased$experts)
   q <- sum(!aliased$gating)
   n_sigma <- if (family$family == "gaussian" && !sigma_fixed) (if (symmetric) 1L else K) else 0L
-  if (symmetric) p + q + n_sigma else p * K + q * (K - 1L) + n_sigma
+  if (symmetric) p + q + n_sigma else p * M * K + q * (K - 1L) + n_sigma
+}
+
+# Names of the columns of the p x MK experts' matrix: expert<k>, or expert<k>:<class> for the
+# free classes of multinomial experts.
+expert_column_labels <- function(K, levels, family) {
+  if (family$family != "multinomial") return(paste0("expert", seq_len(K)))
+  paste0("expert", rep(seq_len(K), each = length(levels) - 1L), ":", levels[-1L])
+}
+
+# The mixture's mean: sum_k gate_k mu_k, a vector, or an n x C matrix of class probabilities.
+mixture_mean <- function(gate, mu, levels, family) {
+  if (family$family != "multinomial") return(rowSums(gate * mu))
+  out <- matrix(0, nrow(gate), dim(mu)[2L], dimnames = list(NULL, levels))
+  for (k in seq_len(ncol(gate))) out <- out + gate[, k] * mu[, , k]
+  out
+}
+
+# The response as the mixture's mean is on: y, or n x C class indicators.
+response_matrix <- function(y, family, levels) {
+  if (family$family != "multinomial") return(y)
+  out <- matrix(0, length(y), length(levels), dimnames = list(NULL, levels))
+  out[cbind(seq_along(y), y + 1L)] <- 1
+  out
 }
 
 trace_frame <- function(res, problem, truth) {
@@ -85,26 +110,33 @@ trace_frame <- function(res, problem, truth) {
     inner_gate = as.integer(tr[, 5L]),
     step = ifelse(is.nan(tr[, 6L]), NA_real_, tr[, 6L])
   )
+  if (any(problem$control$penalty_x > 0) || any(problem$control$penalty_z > 0)) {
+    out$logpost <- tr[, 7L]
+    out$objective <- -out$logpost / sum(problem$w)
+    out$change <- c(NA, diff(out$logpost))
+  }
   if (!is.null(truth)) {
     exchangeable <- problem$symmetric && problem$family$family == "binomial" &&
       identical(problem$x, problem$z)
     out <- cbind(out, parameter_errors(res$path, truth, ncol(problem$x), ncol(problem$z),
-                                       problem$K, problem$symmetric, exchangeable))
+                                       problem$K, problem$symmetric, exchangeable, problem$M))
   }
   out
 }
 
 # The named coefficient vector of the free parameters: the experts' (only expert 1's in a
-# symmetric model), the gate's non-reference columns, then the estimated sigmas.
+# symmetric model), the gate's non-reference columns, then the estimated sigmas.  Names are
+# <column>:<term>, the columns expert<k>[:<class>] and gate<k>.
 coef_vector <- function(experts, gating, sigma, symmetric = FALSE) {
-  K <- if (symmetric) 1L else ncol(experts)
-  label <- function(prefix, k, terms) {
+  label <- function(columns, terms) {
     if (!length(terms)) return(character())
-    paste0(prefix, rep(k, each = length(terms)), ":", terms)
+    paste0(rep(columns, each = length(terms)), ":", terms)
   }
-  out <- setNames(c(experts[, seq_len(K)]), label("expert", seq_len(K), rownames(experts)))
+  keep <- if (symmetric) 1L else seq_len(ncol(experts))
+  out <- setNames(c(experts[, keep]), label(colnames(experts)[keep], rownames(experts)))
   if (ncol(gating) > 1L) {
-    out <- c(out, setNames(c(gating[, -1L]), label("gate", 2:ncol(gating), rownames(gating))))
+    out <- c(out, setNames(c(gating[, -1L]),
+                           label(paste0("gate", 2:ncol(gating)), rownames(gating))))
   }
   if (symmetric && !is.null(sigma)) sigma <- c(sigma = sigma[[1L]])
   c(out, sigma)

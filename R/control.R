@@ -23,13 +23,24 @@
 #'   the average negative log-likelihood decreases enough; a positive number for a fixed step.
 #' @param path Whether to keep the free parameters of every iteration in the fit's `path`, a
 #'   matrix with a row per iteration, for studying convergence.
+#' @param penalty Ridge penalty \eqn{\lambda \ge 0}{lambda >= 0}: the fit maximises the
+#'   log-posterior \eqn{\log L - \frac{\lambda}{2} \sum \beta^2}{loglik - lambda/2 sum(beta^2)}
+#'   (a MAP-EM), summed over every expert's coefficients and the gate's, intercepts excepted.
+#'   One number for both, or two: `c(experts, gating)`. Default 0, plain maximum likelihood.
+#' @param solver How the M-steps of logistic and multinomial experts and of the gate are solved:
+#'   `"newton"` (Newton's method with backtracking, whose Hessian has \eqn{(q m)^2}{(q m)^2}
+#'   entries for q covariates and m free classes), `"bound"` (Böhning's bound: steps with a
+#'   fixed curvature matrix whose two q x q Cholesky factors are computed once per fit, each
+#'   step a few matrix products; for hundreds of covariates) or `"auto"` (the default): Newton
+#'   when every block has at most 200 coefficients, the bound otherwise.
 #' @return A list of class `"moem_control"` with the settings.
 #' @seealso [moem()]
 #' @examples
 #' moem_control(maxit = 200, tol = 1e-10)
 #' @export
 moem_control <- function(maxit = 1000, tol = 1e-8, inner_maxit = 25, inner_tol = 1e-10,
-                         sigma_min = 1e-6, min_weight = 1e-8, step = NULL, path = FALSE) {
+                         sigma_min = 1e-6, min_weight = 1e-8, step = NULL, path = FALSE,
+                         penalty = 0, solver = c("auto", "newton", "bound")) {
   call <- sys.call()
   check <- function(ok, name, what, value) {
     if (!ok) abort("`", name, "` must be ", what, ", not ", describe(value), ".", call = call)
@@ -44,11 +55,15 @@ moem_control <- function(maxit = 1000, tol = 1e-8, inner_maxit = 25, inner_tol =
   check(is.null(step) || is_number(step, 0, strict = TRUE), "step", "NULL or a number > 0",
         step)
   check(is.logical(path) && length(path) == 1L && !is.na(path), "path", "TRUE or FALSE", path)
+  check(is.numeric(penalty) && length(penalty) %in% 1:2 && all(is.finite(penalty)) &&
+          all(penalty >= 0), "penalty", "one or two numbers >= 0", penalty)
+  check(is.character(solver) && length(solver) >= 1L && solver[1L] %in% c("auto", "newton", "bound"),
+        "solver", "\"auto\", \"newton\" or \"bound\"", solver)
   structure(
     list(maxit = as.integer(maxit), tol = as.double(tol), inner_maxit = as.integer(inner_maxit),
          inner_tol = as.double(inner_tol), sigma_min = as.double(sigma_min),
          min_weight = as.double(min_weight), step = if (!is.null(step)) as.double(step),
-         path = path),
+         path = path, penalty = rep_len(as.double(penalty), 2L), solver = solver[1L]),
     class = "moem_control"
   )
 }
@@ -56,7 +71,7 @@ moem_control <- function(maxit = 1000, tol = 1e-8, inner_maxit = 25, inner_tol =
 #' @export
 print.moem_control <- function(x, ...) {
   cat("EM settings:\n")
-  str <- vapply(x, function(v) if (is.null(v)) "NULL" else format(v), "")
+  str <- vapply(x, function(v) if (is.null(v)) "NULL" else paste(format(v), collapse = ", "), "")
   print(noquote(str))
   invisible(x)
 }

@@ -1,19 +1,42 @@
 # The experts' families: which ones moem fits, and how each codes its response.
 
-family_codes <- c(gaussian = 1L, binomial = 2L)
-family_links <- c(gaussian = "identity", binomial = "logit")
+family_codes <- c(gaussian = 1L, binomial = 2L, multinomial = 3L)
+family_links <- c(gaussian = "identity", binomial = "logit", multinomial = "logit")
+
+#' Multinomial logistic experts
+#'
+#' A family-like object for [moem()]'s `family` argument: each expert is a multinomial
+#' logistic regression of a factor response with C >= 2 levels, the first level the reference,
+#' as in [nnet::multinom()]. `family = "multinomial"` works too.
+#'
+#' @return An object of class `"family"` with `family = "multinomial"` and `link = "logit"`.
+#' @examples
+#' multinomial()
+#' set.seed(1)
+#' d <- data.frame(x = rnorm(300))
+#' d$y <- factor(ifelse(d$x > 0, sample(c("a", "b"), 300, TRUE), sample(c("b", "c"), 300, TRUE)))
+#' fit <- moem(y ~ x, data = d, K = 2, family = multinomial())
+#' head(predict(fit, type = "response"))
+#' @export
+multinomial <- function() {
+  structure(list(family = "multinomial", link = "logit"), class = "family")
+}
 
 # A family object from a family, its constructor or its name; anything else is an error.
 resolve_family <- function(family, call) {
   if (is.character(family) && length(family) == 1L && family %in% names(family_codes)) {
-    family <- get(family, mode = "function", envir = asNamespace("stats"))
+    family <- if (family == "multinomial") multinomial else {
+      get(family, mode = "function", envir = asNamespace("stats"))
+    }
   }
   if (is.function(family)) family <- family()
   if (!inherits(family, "family")) {
-    abort("`family` must be a family object such as gaussian() or binomial(), or its name, ",
-          "not ", describe(family), ".", call = call)
+    abort("`family` must be a family object such as gaussian(), binomial() or multinomial(), ",
+          "or its name, not ", describe(family), ".", call = call)
   }
-  supported <- paste0(names(family_links), "(link = \"", family_links, "\")", collapse = " or ")
+  choices <- paste0(names(family_links), "(link = \"", family_links, "\")")
+  supported <- paste0(paste(choices[-length(choices)], collapse = ", "), " or ",
+                      choices[length(choices)])
   if (!family$family %in% names(family_codes)) {
     abort("`family` must be ", supported, "; moem has no ", family$family, " experts.",
           call = call)
@@ -42,8 +65,40 @@ family_response <- function(family, y, call, levels = NULL) {
       check_finite(y, "The response", call)
       as.double(y)
     },
-    binomial = binomial_response(y, call, levels)
+    binomial = binomial_response(y, call, levels),
+    multinomial = multinomial_response(y, call, levels)
   )
+}
+
+# Class codes 0..C-1 of a factor response (unused levels dropped), or of the levels of the
+# training response when predicting.
+multinomial_response <- function(y, call, levels) {
+  if (!is.factor(y) && !is.character(y)) {
+    abort("The response of multinomial experts must be a factor (or character), not ",
+          class(y)[1L], ".", call = call)
+  }
+  if (is.null(levels)) {
+    levels <- levels(droplevels(as.factor(y)))
+    if (length(levels) < 2L) {
+      abort("The response of multinomial experts must have at least two classes; it has ",
+            length(levels), ".", call = call)
+    }
+  }
+  code <- match(as.character(y), levels)
+  if (anyNA(code)) {
+    abort("The response has values that are not among the classes of the fitted response (",
+          paste(levels, collapse = ", "), ").", call = call)
+  }
+  structure(as.double(code - 1L), levels = levels)
+}
+
+# Linear predictors per free class of the experts per expert (n x MK) as an n x C x K array of
+# class probabilities, class 1 the reference.
+class_probabilities <- function(eta, K) {
+  M <- ncol(eta) %/% K
+  out <- array(0, c(nrow(eta), M + 1L, K))
+  for (k in seq_len(K)) out[, , k] <- softmax_rows(cbind(0, eta[, (k - 1L) * M + seq_len(M), drop = FALSE]))
+  out
 }
 
 binomial_response <- function(y, call, levels) {
@@ -81,7 +136,9 @@ check_finite <- function(x, what, call) {
   }
 }
 
-# Mean of each expert's response given its linear predictor (n x K).
-expert_mean <- function(family, eta) {
-  switch(family$family, gaussian = eta, binomial = plogis(eta))
+# Mean of each expert's response given its linear predictors (n x MK): an n x K matrix, or
+# for multinomial experts an n x C x K array of class probabilities.
+expert_mean <- function(family, eta, K = ncol(eta)) {
+  switch(family$family, gaussian = eta, binomial = plogis(eta),
+         multinomial = class_probabilities(eta, K))
 }

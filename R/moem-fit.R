@@ -47,6 +47,7 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
   y <- family_response(family, y, call)
   response_levels <- attr(y, "levels")
   y <- as.double(y)
+  M <- if (family$family == "multinomial") length(response_levels) - 1L else 1L
   w <- check_weights(weights, n, call)
   n_used <- sum(w > 0)
   if (!is_whole(K, 1) || K > n_used) {
@@ -57,17 +58,19 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
   if (!is_whole(nstart, 1)) {
     abort("`nstart` must be a whole number >= 1, not ", describe(nstart), ".", call = call)
   }
-  symmetric <- check_symmetric(symmetric, K, call)
+  symmetric <- check_symmetric(symmetric, K, family, control, call)
   sigma <- check_sigma(sigma, family, K, symmetric, call)
 
   aliased <- list(experts = aliased_columns(x, w), gating = aliased_columns(z, w))
   if (any(aliased$experts)) x <- x[, !aliased$experts, drop = FALSE]
   z <- if (same_design) x else if (any(aliased$gating)) z[, !aliased$gating, drop = FALSE] else z
 
-  problem <- list(x = x, z = z, y = y, w = w, K = K, family = family, symmetric = symmetric,
-                  sigma = sigma, method = method, response_levels = response_levels,
-                  dims = c(family_codes[[family$family]], K, 1L, symmetric),
-                  control = c_control(control, family, y, w, method, sigma,
+  problem <- list(x = x, z = z, y = y, w = w, K = K, M = M, family = family,
+                  symmetric = symmetric, sigma = sigma, method = method,
+                  response_levels = response_levels,
+                  target = if (family$family == "multinomial") class_indicators(y, M) else y,
+                  dims = c(family_codes[[family$family]], K, M, symmetric),
+                  control = c_control(control, family, x, y, z, w, K, M, method, sigma,
                                       keep_path = control$path || !is.null(truth)))
   truth <- check_truth(truth, problem, aliased, call)
   starts <- vector("list", nstart)
@@ -79,10 +82,10 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
       start_random(problem)
     }
     res <- run_em(problem, start)
-    starts[[s]] <- res$loglik
-    if (is.null(best) || (is.finite(res$loglik) && !(best$loglik >= res$loglik))) best <- res
+    starts[[s]] <- res$logpost
+    if (is.null(best) || (is.finite(res$logpost) && !(best$logpost >= res$logpost))) best <- res
   }
-  if (!is.finite(best$loglik)) {
+  if (!is.finite(best$logpost)) {
     abort("The log-likelihood is not finite at the start of every run; check `init`.",
           call = call)
   }
@@ -101,14 +104,27 @@ match_method <- function(method, call) {
   method
 }
 
-check_symmetric <- function(symmetric, K, call) {
+check_symmetric <- function(symmetric, K, family, control, call) {
   if (!is.logical(symmetric) || length(symmetric) != 1L || is.na(symmetric)) {
     abort("`symmetric` must be TRUE or FALSE, not ", describe(symmetric), ".", call = call)
   }
   if (symmetric && K != 2L) {
     abort("`symmetric = TRUE` needs `K = 2`, not ", K, ".", call = call)
   }
+  if (symmetric && family$family == "multinomial") {
+    abort("`symmetric = TRUE` is for gaussian and binomial experts.", call = call)
+  }
+  if (symmetric && any(control$penalty > 0)) {
+    abort("`symmetric = TRUE` has no ridge `penalty` in moem_control().", call = call)
+  }
   symmetric
+}
+
+# n x M indicators of classes 2..C for class codes 0..C-1.
+class_indicators <- function(y, M) {
+  out <- matrix(0, length(y), M)
+  out[cbind(which(y > 0), y[y > 0])] <- 1
+  out
 }
 
 # NULL (sigma estimated) or the K known sigmas of gaussian experts.
@@ -153,17 +169,16 @@ check_weights <- function(weights, n, call) {
   as.double(weights)
 }
 
-# Columns that are linear combinations of earlier ones, by lm's rule (pivoted QR, tol 1e-7).
+# Columns that are linear combinations of earlier ones, by lm's rule: the residual of a
+# column on the earlier non-aliased ones has a norm at most 1e-7 of its own (in C, from the
+# weighted Gram matrix, without copying x).
 aliased_columns <- function(x, w) {
-  aliased <- setNames(rep(FALSE, ncol(x)), colnames(x))
-  if (ncol(x) == 0L) return(aliased)
-  qrx <- qr(x * sqrt(w), tol = 1e-7)
-  aliased[qrx$pivot[-seq_len(qrx$rank)]] <- TRUE
-  aliased
+  setNames(.Call(ffi_aliased, x, w, 1e-7), colnames(x))
 }
 
-# The settings as the C code takes them: sigma_min and min_weight on the data's own scale.
-c_control <- function(control, family, y, w, method, sigma, keep_path) {
+# The settings as the C code takes them: sigma_min and min_weight on the data's own scale,
+# the ridge penalty per design column (none on an intercept), the solver resolved.
+c_control <- function(control, family, x, y, z, w, K, M, method, sigma, keep_path) {
   scale <- 1
   if (family$family == "gaussian") {
     m <- sum(w * y) / sum(w)
@@ -174,14 +189,32 @@ c_control <- function(control, family, y, w, method, sigma, keep_path) {
        inner_tol = control$inner_tol, sigma_min = control$sigma_min * scale,
        min_weight = control$min_weight * sum(w), fix_sigma = !is.null(sigma),
        method = method_codes[[method]], step = if (is.null(control$step)) 0 else control$step,
-       keep_path = keep_path)
+       keep_path = keep_path, penalty_x = column_penalty(x, control$penalty[1L]),
+       penalty_z = column_penalty(z, control$penalty[2L]),
+       solver = resolve_solver(control$solver, family, ncol(x), ncol(z), K, M))
+}
+
+column_penalty <- function(x, penalty) {
+  if (!(penalty > 0)) return(NULL)
+  ifelse(colnames(x) == "(Intercept)", 0, penalty)
+}
+
+# Newton's method when every softmax block (an expert's p x M coefficients, the gate's
+# q x (K - 1)) has at most 200 coefficients, Boehning's bound otherwise.
+resolve_solver <- function(solver, family, p, q, K, M) {
+  if (solver == "auto") {
+    largest <- max(if (family$family == "gaussian") 0 else p * M, q * (K - 1L))
+    solver <- if (largest <= 200) "newton" else "bound"
+  }
+  c(newton = 1L, bound = 2L)[[solver]]
 }
 
 run_em <- function(problem, start) {
   res <- .Call(ffi_em, problem$x, problem$z, problem$y,
-               if (problem$family$family == "gaussian") NULL else problem$y,
+               if (problem$family$family == "gaussian") NULL else problem$target,
                problem$w, problem$dims, start$beta, start$gate, start$sigma, start$post,
                problem$control)
   res$loglik <- res$trace[nrow(res$trace), 1L]
+  res$logpost <- res$trace[nrow(res$trace), 7L]
   res
 }

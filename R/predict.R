@@ -6,9 +6,13 @@
 #'   dropped restored as `NA`, as [predict.lm()] does.
 #' @param type What to predict:
 #'   * `"response"`: \eqn{E[y \mid x, z] = \sum_k \pi_k(z) \mu_k(x)}{E[y | x, z] = sum_k
-#'     pi_k(z) mu_k(x)}, a probability for binomial experts;
+#'     pi_k(z) mu_k(x)}, a probability for binomial experts, an n x C matrix of class
+#'     probabilities for multinomial experts;
+#'   * `"class"`: the most probable class (binomial and multinomial experts), a factor when
+#'     the response was one;
 #'   * `"gating"`: the n x K matrix of gate probabilities \eqn{\pi_k(z)}{pi_k(z)};
-#'   * `"experts"`: the n x K matrix of each expert's mean \eqn{\mu_k(x)}{mu_k(x)};
+#'   * `"experts"`: the n x K matrix of each expert's mean \eqn{\mu_k(x)}{mu_k(x)} (for
+#'     multinomial experts, an n x C x K array of class probabilities);
 #'   * `"posterior"`: the n x K matrix of posterior probabilities of the experts given
 #'     \eqn{y}; `newdata` must hold the response;
 #'   * `"component"`: the most probable expert, by the posterior when the response is at hand,
@@ -16,7 +20,8 @@
 #' @param na.action What to do with missing values in `newdata`; the default, [na.pass()],
 #'   predicts `NA` for those rows.
 #' @param ... Unused.
-#' @return A vector (`"response"`, `"component"`) or an n x K matrix.
+#' @return A vector (`"response"`, `"class"`, `"component"`), an n x K (or n x C) matrix, or
+#'   an n x C x K array.
 #' @examples
 #' set.seed(1)
 #' d <- rmoe(400, experts = cbind(c(1, 2), c(-1, -1)), gating = cbind(0, c(0, 3)),
@@ -28,7 +33,8 @@
 #' predict(fit, new, type = "component")
 #' @export
 predict.moem <- function(object, newdata,
-                         type = c("response", "gating", "experts", "posterior", "component"),
+                         type = c("response", "class", "gating", "experts", "posterior",
+                                  "component"),
                          na.action = na.pass, ...) {
   type <- match.arg(type)
   call <- sys.call()
@@ -37,15 +43,39 @@ predict.moem <- function(object, newdata,
     type == "component" && (is.null(newdata) || has_response(object, newdata))
   design <- model_design(object, newdata, with_response, na.action, call)
   parts <- predict_parts(object, design)
+  if (type == "class" && object$family$family == "gaussian") {
+    abort("`type = \"class\"` is for binomial and multinomial experts.", call = call)
+  }
+  response <- mixture_mean(parts$gate, parts$mu, object$response_levels, object$family)
   out <- switch(type,
-    response = rowSums(parts$gate * parts$mu),
+    response = response,
+    class = predict_class(object, response),
     gating = parts$gate,
     experts = parts$mu,
     posterior = predict_posterior(object, design),
     component = max.col(if (with_response) predict_posterior(object, design) else parts$gate,
                         ties.method = "first")
   )
-  napredict(design$na.action, fill_rows(out, design$ok, design$rownames))
+  restore_rows(fill_rows(out, design$ok, design$rownames), design$na.action)
+}
+
+# The most probable class from the mixture's probabilities.
+predict_class <- function(object, response) {
+  levels <- object$response_levels
+  index <- if (is.matrix(response)) max.col(response, ties.method = "first") else
+    1L + (response > 0.5)
+  if (is.null(levels)) return(index - 1L)
+  factor(levels[index], levels = levels)
+}
+
+# napredict(), also for the n x C x K arrays of multinomial experts.
+restore_rows <- function(x, na.action) {
+  if (length(dim(x)) < 3L || !inherits(na.action, "exclude")) return(napredict(na.action, x))
+  keep <- setdiff(seq_len(dim(x)[1L] + length(na.action)), na.action)
+  out <- array(NA_real_, c(dim(x)[1L] + length(na.action), dim(x)[-1L]),
+               dimnames = c(list(NULL), dimnames(x)[-1L]))
+  out[keep, , ] <- x
+  out
 }
 
 # The design matrices of the training data (newdata = NULL) or of newdata, over the fit's
@@ -94,36 +124,44 @@ has_response <- function(object, newdata) {
   all(all.vars(object$formula[[2L]]) %in% names(newdata))
 }
 
-# Experts' linear predictors and means, and the gate probabilities, on a design.
+# Experts' linear predictors (n x MK) and means (n x K, or n x C x K for multinomial), and the
+# gate probabilities (n x K), on a design.
 predict_parts <- function(object, design) {
-  beta <- coef_experts(object)[!object$aliased$experts, , drop = FALSE]
+  beta <- coef_experts_matrix(object)[!object$aliased$experts, , drop = FALSE]
   gate <- coef_gating(object)[!object$aliased$gating, , drop = FALSE]
   eta <- design$x %*% beta
   labels <- paste0("expert", seq_len(object$K))
-  mu <- expert_mean(object$family, eta)
+  mu <- expert_mean(object$family, eta, object$K)
   g <- softmax_rows(design$z %*% gate)
-  dimnames(mu) <- dimnames(g) <- list(NULL, labels)
+  dimnames(g) <- list(NULL, labels)
+  dimnames(mu) <- if (length(dim(mu)) == 3L) list(NULL, object$response_levels, labels) else
+    list(NULL, labels)
   list(eta = eta, mu = mu, gate = g)
 }
 
 predict_posterior <- function(object, design) {
   if (is.null(design$y)) return(object$posterior[design$ok, , drop = FALSE])
-  beta <- coef_experts(object)[!object$aliased$experts, , drop = FALSE]
+  beta <- coef_experts_matrix(object)[!object$aliased$experts, , drop = FALSE]
   gate <- coef_gating(object)[!object$aliased$gating, , drop = FALSE]
   res <- estep(object, design$x, design$z, design$y, rep(1, length(design$y)), beta, gate)
   colnames(res$posterior) <- paste0("expert", seq_len(object$K))
   res$posterior
 }
 
-# The C E-step at given parameters: list(loglik, posterior).
+# The C E-step at given parameters (beta p x MK, gate q x K): list(loglik, posterior) and the
+# gradient of the log-likelihood.
 estep <- function(object, x, z, y, w, beta, gate) {
   family <- object$family
   sigma <- if (is.null(object$sigma)) rep(1, object$K) else as.double(object$sigma)
-  .Call(ffi_estep, x, z, as.double(y), if (family$family == "gaussian") NULL else as.double(y),
-        as.double(w), c(family_codes[[family$family]], object$K, 1L), beta, gate, sigma)
+  M <- ncol(beta) %/% object$K
+  .Call(ffi_estep, x, z, as.double(y), NULL, as.double(w),
+        c(family_codes[[family$family]], object$K, M, 0L), beta, gate, sigma)
 }
 
 mixture_variance <- function(object, parts) {
+  if (object$family$family == "multinomial") {
+    abort("Pearson residuals are not defined for multinomial experts.", call = NULL)
+  }
   m <- rowSums(parts$gate * parts$mu)
   switch(object$family$family,
     gaussian = rowSums(parts$gate * (rep(object$sigma^2, each = nrow(parts$mu)) +
@@ -134,11 +172,15 @@ mixture_variance <- function(object, parts) {
 
 # Puts results for the complete rows back among all rows, NA elsewhere.
 fill_rows <- function(out, ok, rownames) {
-  if (is.matrix(out)) {
+  if (length(dim(out)) == 3L) {
+    full <- array(NA_real_, c(length(ok), dim(out)[-1L]),
+                  dimnames = c(list(rownames), dimnames(out)[-1L]))
+    full[ok, , ] <- out
+  } else if (is.matrix(out)) {
     full <- matrix(NA_real_, length(ok), ncol(out), dimnames = list(rownames, colnames(out)))
     full[ok, ] <- out
   } else {
-    full <- rep(if (is.integer(out)) NA_integer_ else NA_real_, length(ok))
+    full <- out[rep(NA_integer_, length(ok))]
     full[ok] <- out
     names(full) <- rownames
   }

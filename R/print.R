@@ -3,12 +3,21 @@ print.moem <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   cat("\nCall:\n", paste(deparse(x$call), sep = "\n", collapse = "\n"), "\n\n", sep = "")
   cat(describe_model(x$family, x$K, x$gating, x$symmetric), "\n", sep = "")
   experts <- coef(x, "experts")
-  if (!is.null(x$sigma)) {
+  if (length(dim(experts)) == 3L) {
+    cat("\nExperts (log-odds of each class against ", x$response_levels[1L], "):\n", sep = "")
+    for (k in seq_len(x$K)) {
+      cat("expert", k, "\n", sep = "")
+      print.default(experts[, , k], digits = digits, print.gap = 2L)
+    }
+    experts <- NULL
+  } else if (!is.null(x$sigma)) {
     experts <- rbind(experts, sigma = x$sigma)
     if (isTRUE(x$sigma_fixed)) rownames(experts)[nrow(experts)] <- "sigma (fixed)"
   }
-  cat("\nExperts:\n")
-  print.default(experts, digits = digits, print.gap = 2L)
+  if (!is.null(experts)) {
+    cat("\nExperts:\n")
+    print.default(experts, digits = digits, print.gap = 2L)
+  }
   if (x$K > 1L) {
     cat("\nGate (expert 1 is the reference):\n")
     print.default(coef(x, "gating"), digits = digits, print.gap = 2L)
@@ -16,6 +25,10 @@ print.moem <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   cat("\nLog-likelihood: ", format(x$loglik, digits = max(5L, digits + 1L)), " (df = ", x$df,
       ")  AIC: ", format(AIC(x), digits = max(5L, digits + 1L)), "  BIC: ",
       format(BIC(x), digits = max(5L, digits + 1L)), "\n", sep = "")
+  if (!is.null(x$logpost)) {
+    cat("Log-posterior with the ridge penalty: ", format(x$logpost, digits = max(5L, digits + 1L)),
+        "\n", sep = "")
+  }
   cat(describe_convergence(x$method, x$converged, x$iter), "\n", sep = "")
   if (any(x$degenerate)) {
     cat("Degenerate expert(s): ", paste(which(x$degenerate), collapse = ", "), "\n", sep = "")

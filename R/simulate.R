@@ -8,7 +8,8 @@
 #' @param seed As in [simulate()]: `NULL`, or an integer for [set.seed()].
 #' @param ... Unused.
 #' @return A data frame with `nsim` columns `sim_1`, ..., of simulated responses (0/1 for
-#'   binomial experts), with the attribute `"seed"` as [simulate()] sets it.
+#'   binomial experts, factors for multinomial ones), with the attribute `"seed"` as
+#'   [simulate()] sets it.
 #' @examples
 #' set.seed(1)
 #' d <- rmoe(300, experts = cbind(c(1, 2), c(-1, -1)), gating = cbind(0, c(0, 3)),
@@ -34,6 +35,13 @@ simulate.moem <- function(object, nsim = 1, seed = NULL, ...) {
   for (k in seq_len(K)[-1L]) cumulative[, k] <- cumulative[, k - 1L] + parts$gate[, k]
   draws <- lapply(seq_len(nsim), function(s) {
     component <- 1L + as.integer(rowSums(stats::runif(n) > cumulative[, -K, drop = FALSE]))
+    if (object$family$family == "multinomial") {
+      levels <- object$response_levels
+      prob <- t(vapply(seq_len(n), function(i) parts$mu[i, , component[i]], numeric(length(levels))))
+      cumulative_class <- t(apply(prob, 1L, cumsum))
+      index <- 1L + rowSums(stats::runif(n) > cumulative_class[, -length(levels), drop = FALSE])
+      return(factor(levels[index], levels = levels))
+    }
     mu <- parts$mu[cbind(seq_len(n), component)]
     switch(object$family$family,
       gaussian = mu + rnorm(n, sd = object$sigma[component]),

@@ -13,7 +13,8 @@ start_random <- function(problem) {
 }
 
 start_posterior <- function(problem, post) {
-  list(beta = matrix(0, ncol(problem$x), problem$K), gate = matrix(0, ncol(problem$z), problem$K),
+  list(beta = matrix(0, ncol(problem$x), problem$M * problem$K),
+       gate = matrix(0, ncol(problem$z), problem$K),
        sigma = if (is.null(problem$sigma)) rep(1, problem$K) else problem$sigma, post = post)
 }
 
@@ -49,7 +50,8 @@ start_from_init <- function(init, problem, aliased, call) {
     if (is.null(dim(experts))) experts <- cbind(experts, -experts)
     if (!is.null(gating) && is.null(dim(gating))) gating <- cbind(0, gating)
   }
-  beta <- init_matrix(experts, aliased$experts, K, "init$experts", call)
+  if (problem$M > 1L) experts <- flatten_classes(experts, problem$M, K, "init$experts", call)
+  beta <- init_matrix(experts, aliased$experts, problem$M * K, "init$experts", call)
   if (problem$symmetric) beta[, 2L] <- -beta[, 1L]
   gate <- if (is.null(gating)) {
     matrix(0, sum(!aliased$gating), K)
@@ -69,6 +71,17 @@ start_from_init <- function(init, problem, aliased, call) {
     if (problem$symmetric) sigma[2L] <- sigma[1L]
   }
   list(beta = beta, gate = gate, sigma = as.double(sigma), post = NULL)
+}
+
+# A p x M x K array of multinomial experts' coefficients as the p x MK matrix the C code takes.
+flatten_classes <- function(a, M, K, arg, call) {
+  if (length(dim(a)) == 3L) {
+    if (dim(a)[2L] != M || dim(a)[3L] != K) {
+      abort("`", arg, "` must be a p x ", M, " x ", K, " array.", call = call)
+    }
+    dim(a) <- c(dim(a)[1L], M * K)
+  }
+  a
 }
 
 # The rows of a starting coefficient matrix that the fit uses.

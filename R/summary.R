@@ -9,8 +9,12 @@
 #' @param digits Significant digits to print.
 #' @param signif.stars Whether to print significance stars, as [printCoefmat()] does.
 #' @param ... Unused.
-#' @return A list of class `"summary.moem"`: `call`, `family`, `K`, `experts` (a list of K
-#'   coefficient tables), `gating` (a list of K - 1 tables, log-odds against expert 1),
+#' @return A list of class `"summary.moem"`: `call`, `family`, `K`, `experts` (a list of
+#'   coefficient tables, one per expert, or per expert and free class for multinomial experts,
+#'   named as the columns of the coefficients), `classes` (a multinomial response's levels),
+#'   `with_errors` (`FALSE` when the fit has more than 2000 free parameters, too many for the
+#'   information matrix, and the tables have no standard errors), `gating` (a list of K - 1
+#'   tables, log-odds against expert 1),
 #'   `sigma` (a table of the estimated sigmas), `sigma_fixed` (the known sigmas, or `NULL`),
 #'   `size` (posterior expected number of observations per expert), `proportion` (average gate
 #'   probability per expert), `loglik`, `df`, `nobs`, `aic`, `bic`, `iter`, `converged`,
@@ -23,7 +27,8 @@
 #' @export
 summary.moem <- function(object, ...) {
   cf <- coef(object)
-  se <- sqrt(diag(vcov(object)))
+  with_errors <- object$df <= 2000
+  se <- if (with_errors) sqrt(diag(vcov(object))) else rep(NA_real_, length(cf))
   table <- cbind(Estimate = cf, `Std. Error` = se, `z value` = cf / se,
                  `Pr(>|z|)` = 2 * pnorm(-abs(cf / se)))
   K <- object$K
@@ -43,8 +48,11 @@ summary.moem <- function(object, ...) {
     gating_formula = object$gating,
     method = object$method,
     symmetric = isTRUE(object$symmetric),
-    experts = lapply(seq_len(experts_in_vector(object)),
-                     function(k) rows_of(paste0("expert", k, ":"))),
+    experts = lapply(setNames(nm = expert_column_labels(experts_in_vector(object),
+                                                        object$response_levels, object$family)),
+                     function(label) rows_of(paste0(label, ":"))),
+    classes = if (object$family$family == "multinomial") object$response_levels,
+    with_errors = with_errors,
     gating = lapply(seq_len(K)[-1L], function(k) rows_of(paste0("gate", k, ":"))),
     sigma = table[startsWith(rownames(table), "sigma"), 1:2, drop = FALSE],
     sigma_fixed = if (isTRUE(object$sigma_fixed)) object$sigma,
@@ -70,17 +78,24 @@ print.summary.moem <- function(x, digits = max(3L, getOption("digits") - 3L),
                                signif.stars = getOption("show.signif.stars"), ...) {
   cat("\nCall:\n", paste(deparse(x$call), sep = "\n", collapse = "\n"), "\n\n", sep = "")
   cat(describe_model(x$family, x$K, x$gating_formula, x$symmetric), "\n", sep = "")
+  per_expert <- length(x$experts) %/% if (isTRUE(x$symmetric)) 1L else x$K
   for (k in seq_len(x$K)) {
     cat("\nExpert ", k, " (gate proportion ", format(x$proportion[k], digits = digits),
         ", posterior size ", format(x$size[k], digits = digits), ")",
         if (isTRUE(x$degenerate[k])) " [degenerate]", sep = "")
-    if (k > length(x$experts)) {
+    if (isTRUE(x$symmetric) && k == 2L) {
       cat(": the coefficients of expert 1 with the opposite sign\n")
       next
     }
     cat(":\n")
-    printCoefmat(x$experts[[k]], digits = digits, signif.stars = signif.stars,
-                 signif.legend = FALSE, na.print = "NA")
+    for (c in seq_len(per_expert)) {
+      if (!is.null(x$classes)) {
+        cat("log-odds of class ", x$classes[c + 1L], " against ", x$classes[1L], ":\n",
+            sep = "")
+      }
+      printCoefmat(x$experts[[(k - 1L) * per_expert + c]], digits = digits,
+                   signif.stars = signif.stars, signif.legend = FALSE, na.print = "NA")
+    }
   }
   if (nrow(x$sigma) > 0L) {
     cat("\nStandard deviations of the experts:\n")
@@ -97,6 +112,9 @@ print.summary.moem <- function(x, digits = max(3L, getOption("digits") - 3L),
       printCoefmat(x$gating[[k]], digits = digits, signif.stars = signif.stars,
                    signif.legend = FALSE, na.print = "NA")
     }
+  }
+  if (!isTRUE(x$with_errors)) {
+    cat("\nStandard errors are not computed for more than 2000 free parameters.\n")
   }
   if (isTRUE(signif.stars)) {
     cat("---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n")

@@ -15,21 +15,23 @@ check_truth <- function(truth, problem, aliased, call) {
     if (is.null(dim(experts))) experts <- cbind(experts, -experts)
     if (is.null(dim(gating))) gating <- cbind(0, gating)
   }
-  experts <- init_matrix(experts, aliased$experts, K, "truth$experts", call)
+  if (problem$M > 1L) experts <- flatten_classes(experts, problem$M, K, "truth$experts", call)
+  experts <- init_matrix(experts, aliased$experts, problem$M * K, "truth$experts", call)
   gating <- init_matrix(gating, aliased$gating, K, "truth$gating", call)
   list(experts = experts, gating = gating - gating[, 1L])
 }
 
-# The (iter + 1) x P path of free parameters as a list of (experts p x K, gating q x K) per row.
-path_parameters <- function(path, p, q, K, symmetric) {
+# The (iter + 1) x P path of free parameters as a list of (experts p x MK, gating q x K) per
+# row.
+path_parameters <- function(path, p, q, K, symmetric, M = 1L) {
   lapply(seq_len(nrow(path)), function(t) {
     theta <- path[t, ]
     if (symmetric) {
       beta <- theta[seq_len(p)]
       list(experts = cbind(beta, -beta), gating = cbind(0, theta[p + seq_len(q)]))
     } else {
-      list(experts = matrix(theta[seq_len(p * K)], p, K),
-           gating = cbind(0, matrix(theta[p * K + seq_len(q * (K - 1L))], q, K - 1L)))
+      list(experts = matrix(theta[seq_len(p * M * K)], p, M * K),
+           gating = cbind(0, matrix(theta[p * M * K + seq_len(q * (K - 1L))], q, K - 1L)))
     }
   })
 }
@@ -38,11 +40,12 @@ path_parameters <- function(path, p, q, K, symmetric) {
 # closest to the truth (smallest sum of the two squared relative errors).  With `exchangeable`
 # (the symmetric logistic model with one design for the gate and the experts, whose likelihood
 # is the same at (beta, w) and (w, beta)), the exchanged iterate is a candidate too.
-parameter_errors <- function(path, truth, p, q, K, symmetric, exchangeable = FALSE) {
+parameter_errors <- function(path, truth, p, q, K, symmetric, exchangeable = FALSE, M = 1L) {
   perms <- permutations(K)
   norm_b <- sqrt(sum(truth$experts^2))
   norm_w <- sqrt(sum(truth$gating^2))
-  errors <- vapply(path_parameters(path, p, q, K, symmetric), function(par) {
+  columns <- function(perm) as.vector(outer(seq_len(M), (perm - 1L) * M, "+"))
+  errors <- vapply(path_parameters(path, p, q, K, symmetric, M), function(par) {
     candidates <- list(par)
     if (exchangeable) {
       w <- par$gating[, 2L]
@@ -55,7 +58,7 @@ parameter_errors <- function(path, truth, p, q, K, symmetric, exchangeable = FAL
         perm <- perms[i, ]
         gating <- cand$gating[, perm, drop = FALSE]
         gating <- gating - gating[, 1L]
-        err <- c(sqrt(sum((cand$experts[, perm] - truth$experts)^2)) / norm_b,
+        err <- c(sqrt(sum((cand$experts[, columns(perm)] - truth$experts)^2)) / norm_b,
                  sqrt(sum((gating - truth$gating)^2)) / norm_w)
         if (sum(err^2) < sum(best^2)) best <- err
       }

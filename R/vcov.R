@@ -81,7 +81,7 @@ moem_information <- function(object) {
 # The free parameters' names (as in coef(), sigma on the log scale) and values.
 free_labels <- function(object) {
   cf <- coef(object)
-  free <- c(rep(!object$aliased$experts, experts_in_vector(object)),
+  free <- c(rep(!object$aliased$experts, experts_in_vector(object) * free_classes(object)),
             rep(!object$aliased$gating, object$K - 1L))
   c(names(cf)[seq_along(free)][free], names(cf)[-seq_along(free)])
 }
@@ -103,7 +103,8 @@ free_jacobian <- function(object, n_full) {
 
 # Louis' identity over the full parameters: the complete-data information
 # sum_i w_i sum_k post_ik (-d2 log(pi_k f_k)) and the missing information
-# sum_i w_i Var_post(complete-data score).
+# sum_i w_i Var_post(complete-data score).  A softmax expert with M free classes has the
+# score x (t_c - p_c) and the curvature x x' p_c (delta_ce - p_e) per pair of classes.
 full_information <- function(object) {
   design <- model_design(object, NULL)
   x <- design$x
@@ -118,19 +119,25 @@ full_information <- function(object) {
   p <- ncol(x)
   q <- ncol(z)
   K <- object$K
-  beta_at <- function(k) (k - 1L) * p + seq_len(p)
-  gate_at <- function(k) K * p + (k - 2L) * q + seq_len(q)
-  sigma_at <- function(k) K * p + (K - 1L) * q + k
-  np <- K * p + (K - 1L) * q + if (with_sigma) K else 0L
+  M <- free_classes(object)
+  class_at <- function(k, c) ((k - 1L) * M + c - 1L) * p + seq_len(p)
+  beta_at <- function(k) (k - 1L) * p * M + seq_len(p * M)
+  gate_at <- function(k) K * p * M + (k - 2L) * q + seq_len(q)
+  sigma_at <- function(k) K * p * M + (K - 1L) * q + k
+  np <- K * p * M + (K - 1L) * q + if (with_sigma) K else 0L
+  if (!gaussian) {
+    target <- if (M == 1L) matrix(y) else response_matrix(y, object$family,
+                                                          object$response_levels)[, -1L]
+  }
   complete <- matrix(0, np, np)
   second_moment <- matrix(0, np, np)
   score <- matrix(0, n, np)
   for (k in seq_len(K)) {
-    e <- y - parts$mu[, k]
     rk <- w * post[, k]
     b <- beta_at(k)
     a <- matrix(0, n, np)
     if (gaussian) {
+      e <- y - parts$mu[, k]
       s2 <- object$sigma[[k]]^2
       a[, b] <- x * (e / s2)
       complete[b, b] <- complete[b, b] + crossprod(x * sqrt(rk)) / s2
@@ -142,9 +149,14 @@ full_information <- function(object) {
         complete[s, s] <- complete[s, s] + 2 * sum(rk * e^2) / s2
       }
     } else {
-      a[, b] <- x * e
-      complete[b, b] <- complete[b, b] +
-        crossprod(x * sqrt(rk * parts$mu[, k] * (1 - parts$mu[, k])))
+      prob <- if (M == 1L) matrix(parts$mu[, k]) else parts$mu[, -1L, k]
+      for (c in seq_len(M)) {
+        a[, class_at(k, c)] <- x * (target[, c] - prob[, c])
+        for (e in seq_len(M)) {
+          u <- rk * prob[, c] * ((c == e) - prob[, e])
+          complete[class_at(k, c), class_at(k, e)] <- crossprod(x, x * u)
+        }
+      }
     }
     if (k >= 2L) a[, gate_at(k)] <- z
     second_moment <- second_moment + crossprod(a * sqrt(rk))

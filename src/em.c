@@ -6,15 +6,17 @@
  *   METHOD_GD           one backtracking gradient step on the average negative
  *                       log-likelihood (gd.c),
  *
- * then recomputes the posterior, the log-likelihood and its gradient (estep.c).  It stops when
- * |loglik_t - loglik_{t-1}| < tol (|loglik_t| + 0.1), or after maxit iterations; tol = 0 runs
- * exactly maxit.
+ * then recomputes the posterior, the log-likelihood and its gradient (estep.c).  With a ridge
+ * penalty the iterations climb the log-posterior loglik - pen instead.  It stops when
+ * |logpost_t - logpost_{t-1}| < tol (|logpost_t| + 0.1), or after maxit iterations; tol = 0
+ * runs exactly maxit.
  *
  * On entry the parameters hold the start; with start_with_mstep, wk->post holds starting
  * posterior probabilities (n x K) and an EM M-step makes the start of every method.
  * st->trace ((maxit + 1) x TRACE_COLUMNS) gets a row per iteration from 0: the loglik, the norm
  * of the gradient of the average negative log-likelihood, the seconds since the start, the
- * inner iterations of the experts' and the gate's M-steps, and the step of gradient descent.
+ * inner iterations of the experts' and the gate's M-steps, the step of gradient descent and the
+ * log-posterior.
  * With keep_path, st->path ((maxit + 1) x P) gets the free parameters (params.c).
  */
 #include <math.h>
@@ -46,7 +48,7 @@ static void em_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moe
 
 static void record(const moem_data *d, const moem_par *par, moem_work *wk,
                    const moem_control *ctl, moem_status *st, int it, double loglik,
-                   double seconds, int inner_x, int inner_z, double step)
+                   double logpost, double seconds, int inner_x, int inner_z, double step)
 {
     const int rows = ctl->maxit + 1, P = par_count(d, ctl);
     double norm2 = 0.0;
@@ -59,6 +61,7 @@ static void record(const moem_data *d, const moem_par *par, moem_work *wk,
     row[TRACE_INNER_EXPERTS * rows] = inner_x;
     row[TRACE_INNER_GATE * rows] = inner_z;
     row[TRACE_STEP * rows] = step;
+    row[TRACE_LOGPOST * rows] = logpost;
     if (st->path) {
         par_pack(d, ctl, par, wk->theta);
         for (int j = 0; j < P; j++) st->path[it + (size_t) j * rows] = wk->theta[j];
@@ -69,38 +72,39 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
              int start_with_mstep, moem_status *st)
 {
     const double start = seconds_now();
-    double step = ctl->step > 0 ? ctl->step : 0.5;
+    double step = ctl->step > 0 ? ctl->step : 0.5, loglik;
     int inner_x = 0, inner_z = 0;
     st->iter = 0;
     st->converged = 0;
     if (start_with_mstep) em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z);
-    double loglik = moem_estep(d, par, wk, 1);
-    record(d, par, wk, ctl, st, 0, loglik, seconds_now() - start, inner_x, inner_z, NAN);
-    if (!isfinite(loglik)) return;
+    double logpost = moem_evaluate(d, par, wk, &loglik);
+    record(d, par, wk, ctl, st, 0, loglik, logpost, seconds_now() - start, inner_x, inner_z, NAN);
+    if (!isfinite(logpost)) return;
     for (int it = 1; it <= ctl->maxit; it++) {
         double next, taken = NAN;
         R_CheckUserInterrupt();
         inner_x = inner_z = 0;
         switch (ctl->method) {
         case METHOD_GD:
-            next = gd_step(d, par, wk, ctl, loglik, &step);
+            next = gd_step(d, par, wk, ctl, logpost, &step, &loglik);
             taken = step;
             break;
         case METHOD_GRADIENT_EM:
             gradient_em_step(d, par, wk, ctl, st);
-            next = moem_estep(d, par, wk, 1);
+            next = moem_evaluate(d, par, wk, &loglik);
             break;
         default:
             em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z);
-            next = moem_estep(d, par, wk, 1);
+            next = moem_evaluate(d, par, wk, &loglik);
         }
-        record(d, par, wk, ctl, st, it, next, seconds_now() - start, inner_x, inner_z, taken);
+        record(d, par, wk, ctl, st, it, loglik, next, seconds_now() - start, inner_x, inner_z,
+               taken);
         st->iter = it;
         if (!isfinite(next)) return;
-        if (next < loglik - 1e-10 * (fabs(loglik) + 1.0)) st->decreased++;
-        double change = fabs(next - loglik);
-        loglik = next;
-        if (change < ctl->tol * (fabs(loglik) + 0.1)) {
+        if (next < logpost - 1e-10 * (fabs(logpost) + 1.0)) st->decreased++;
+        double change = fabs(next - logpost);
+        logpost = next;
+        if (change < ctl->tol * (fabs(logpost) + 0.1)) {
             st->converged = 1;
             return;
         }

@@ -53,3 +53,15 @@ double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int wi
     }
     return loglik;
 }
+
+/* The E-step with the gradient, as the iterations use it: returns the log-posterior
+ * loglik - pen (penalty.c), with the penalty's gradient taken into wk->grad, and stores the
+ * log-likelihood in *loglik. */
+double moem_evaluate(const moem_data *d, const moem_par *par, moem_work *wk, double *loglik)
+{
+    double ll = moem_estep(d, par, wk, 1);
+    *loglik = ll;
+    if (!d->penalty_x && !d->penalty_z) return ll;
+    penalty_gradient(d, par, &wk->grad);
+    return ll - penalty_value(d, par);
+}

@@ -5,8 +5,10 @@
  *                then iterative refinement against the residuals, which brings the solution
  *                close to what a QR solve gives; then sigma_k^2 = sum v r^2 / sum v, floored
  *                at sigma_min (unless sigma is fixed);
- *   binomial,    weighted softmax regression of the targets on x (softmax.c), warm-started from
- *   multinomial  the current coefficients.
+ *   binomial,    weighted softmax regression of the targets on x, warm-started from the current
+ *   multinomial  coefficients, by Newton's method (softmax.c) or Boehning's bound (bound.c).
+ *
+ * With a ridge penalty (d->penalty_x) each fit maximises its part of the log-posterior.
  *
  * beta (p x MK) and sigma (K) are updated in place.  An expert whose total weight sum v falls
  * below min_weight keeps its parameters and is flagged as frozen.
@@ -52,19 +54,24 @@ static void weighted_score(const moem_data *d, const double *v, const double *r,
     }
 }
 
-/* Weighted least squares of u on x with weights v, from beta (updated in place); leaves the
- * residuals u - x beta in resid.  Returns the chol_factor status. */
+/* Weighted (ridge) least squares of u on x with weights v and penalty d->penalty_x, from beta
+ * (updated in place); leaves the residuals u - x beta in resid.  Returns the chol_factor
+ * status. */
 static int least_squares(const moem_data *d, const double *v, const double *u, double *beta,
                          double *resid, softmax_work *sm)
 {
     const int p = d->p;
     gram_weighted(d->n, p, d->x, v, sm->rows, sm->hess, p);
+    if (d->penalty_x)
+        for (int j = 0; j < p; j++) sm->hess[j + (size_t) j * p] += d->penalty_x[j];
     int status = chol_factor(p, sm->hess, sm->chol, sm->scale);
     if (status == CHOL_FAILED) return status;
     residuals(d, u, beta, resid);
     for (int pass = 0; pass < 4 && p > 0; pass++) {
         double step_size = 0.0, size = 0.0;
         weighted_score(d, v, resid, sm->eta, sm->step);
+        if (d->penalty_x)
+            for (int j = 0; j < p; j++) sm->step[j] -= d->penalty_x[j] * beta[j];
         chol_solve(p, sm->chol, sm->scale, sm->step);
         for (int j = 0; j < p; j++) {
             beta[j] += sm->step[j];
@@ -119,7 +126,8 @@ void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_
             gaussian_expert(d, k, vsum, par, wk, ctl, st);
             *inner += 1;
         } else {
-            softmax_problem pr = { n, p, M, d->x, d->target, wk->v };
+            softmax_problem pr = { n, p, M, d->x, d->target, wk->v, d->penalty_x,
+                                   wk->bound_x.ready ? &wk->bound_x : NULL };
             softmax_result res;
             softmax_fit(&pr, par->beta + (size_t) k * M * p, &wk->sm, ctl->inner_maxit,
                         ctl->inner_tol, &res);
@@ -151,7 +159,8 @@ void symmetric_mstep(const moem_data *d, moem_par *par, moem_work *wk,
         *inner = 1;
     } else {
         for (int i = 0; i < n; i++) u[i] = r[i] * d->y[i] + (1.0 - r[i]) * (1.0 - d->y[i]);
-        softmax_problem pr = { n, p, 1, d->x, u, d->w };
+        softmax_problem pr = { n, p, 1, d->x, u, d->w, d->penalty_x,
+                               wk->bound_x.ready ? &wk->bound_x : NULL };
         softmax_result res;
         softmax_fit(&pr, par->beta, &wk->sm, ctl->inner_maxit, ctl->inner_tol, &res);
         *inner = res.iter;

@@ -9,6 +9,9 @@
  *       beta p x MK, gate q x K, sigma K, post n x K or NULL (then the fit starts with an
  *       E-step), control a list (see read_control).  Returns the fitted parameters, the
  *       posterior, the trace and the status flags; the inputs are not modified.
+ *   ffi_aliased(x, w, tol)
+ *       logical (p): the columns of x (n x p) that lm's rule finds aliased under weights w (n),
+ *       from x' diag(w) x computed a block of rows at a time, without a copy of x.
  *   ffi_estep(x, z, y, target, w, dims, beta, gate, sigma)
  *       list(loglik, posterior, gradient_experts (p x MK), gradient_gate (q x (K - 1)),
  *       gradient_logsigma (K)) at the given parameters; the gradient is of the log-likelihood.
@@ -18,6 +21,7 @@
 #include <Rinternals.h>
 #include "moem.h"
 #include "linalg.h"
+#include "softmax.h"
 
 static SEXP list_get(SEXP list, const char *name)
 {
@@ -26,6 +30,11 @@ static SEXP list_get(SEXP list, const char *name)
         if (strcmp(CHAR(STRING_ELT(names, i)), name) == 0) return VECTOR_ELT(list, i);
     Rf_error("internal error: control has no element '%s'", name);
     return R_NilValue;
+}
+
+static const double *optional_doubles(SEXP a)
+{
+    return Rf_isNull(a) ? NULL : REAL(a);
 }
 
 static void read_data(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, moem_data *d)
@@ -40,8 +49,9 @@ static void read_data(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, mo
     d->x = REAL(x);
     d->z = REAL(z);
     d->y = REAL(y);
-    d->target = Rf_isNull(target) ? NULL : REAL(target);
+    d->target = optional_doubles(target);
     d->w = REAL(w);
+    d->penalty_x = d->penalty_z = NULL;
 }
 
 static void read_control(SEXP control, moem_control *ctl)
@@ -56,6 +66,7 @@ static void read_control(SEXP control, moem_control *ctl)
     ctl->method = Rf_asInteger(list_get(control, "method"));
     ctl->step = Rf_asReal(list_get(control, "step"));
     ctl->keep_path = Rf_asLogical(list_get(control, "keep_path"));
+    ctl->solver = Rf_asInteger(list_get(control, "solver"));
 }
 
 static double *alloc_doubles(size_t len)
@@ -65,16 +76,59 @@ static double *alloc_doubles(size_t len)
     return a;
 }
 
+/* Boehning's bound for a softmax M-step with m free classes over a design whose weighted
+ * Gram matrix is gram (q x q). */
+static void alloc_bound(int q, int m, const double *gram, const double *penalty, moem_work *wk,
+                        softmax_bound *b)
+{
+    b->chol_perp = alloc_doubles((size_t) q * q);
+    b->scale_perp = alloc_doubles(q);
+    b->chol_ones = alloc_doubles((size_t) q * q);
+    b->scale_ones = alloc_doubles(q);
+    bound_setup(q, m, gram, penalty, wk->sm.chol, b);
+}
+
+/* The curvature that the bound solver and gradient EM take from the data: the Gram matrices
+ * x' diag(w) x and z' diag(w) z, each computed once (once in all when z is x). */
+static void setup_curvature(const moem_data *d, const moem_control *ctl, moem_work *wk)
+{
+    const int bound_x = ctl->solver == SOLVER_BOUND && d->family != FAMILY_GAUSSIAN;
+    const int bound_z = ctl->solver == SOLVER_BOUND && d->K > 1;
+    const int eigen = ctl->method == METHOD_GRADIENT_EM;
+    const int lwork = 3 * (d->p > d->q ? d->p : d->q);
+    double *gram_x = NULL, *gram_z = NULL;
+    if (bound_x || eigen) {
+        gram_x = alloc_doubles((size_t) d->p * d->p);
+        gram_weighted(d->n, d->p, d->x, d->w, wk->sm.rows, gram_x, d->p);
+    }
+    if (bound_z || eigen) {
+        if (d->z == d->x && gram_x) {
+            gram_z = gram_x;
+        } else {
+            gram_z = alloc_doubles((size_t) d->q * d->q);
+            gram_weighted(d->n, d->q, d->z, d->w, wk->sm.rows, gram_z, d->q);
+        }
+    }
+    if (bound_x) alloc_bound(d->p, d->M, gram_x, d->penalty_x, wk, &wk->bound_x);
+    if (bound_z) alloc_bound(d->q, d->K - 1, gram_z, d->penalty_z, wk, &wk->bound_z);
+    if (eigen) {
+        wk->lambda_x = top_eigenvalue(d->p, gram_x, wk->sm.chol, wk->sm.step, wk->eigen, lwork);
+        wk->lambda_z = top_eigenvalue(d->q, gram_z, wk->sm.chol, wk->sm.step, wk->eigen, lwork);
+    }
+}
+
 /* The workspace is sized for the largest M-step problem: the gate (q columns, K - 1 classes),
- * the experts' softmax (p columns, M classes) or the gaussian least squares (p x p). */
+ * the experts' softmax (p columns, M classes) or the gaussian least squares (p x p).  Newton's
+ * Hessian is D x D; the bound solver needs only the Gram matrices, at most cols x cols. */
 static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *wk)
 {
     size_t n = d->n, cols = d->p > d->q ? d->p : d->q, P = par_count(d, ctl);
-    size_t m = d->M > d->K - 1 ? d->M : d->K - 1, D;
+    size_t m = d->M > d->K - 1 ? d->M : d->K - 1, D, H;
     if (m < 1) m = 1;
     D = (size_t) d->p * d->M;
     if ((size_t) d->q * (d->K - 1) > D) D = (size_t) d->q * (d->K - 1);
     if (cols > D) D = cols;
+    H = ctl->solver == SOLVER_BOUND ? cols : D;
     wk->post = alloc_doubles(n * d->K);
     wk->v = alloc_doubles(n);
     wk->resid = alloc_doubles(n);
@@ -92,23 +146,17 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     wk->sm.eta = alloc_doubles(MOEM_CHUNK * m);
     wk->sm.rows = alloc_doubles(MOEM_CHUNK * cols);
     wk->sm.grad = alloc_doubles(D);
-    wk->sm.hess = alloc_doubles(D * D);
-    wk->sm.chol = alloc_doubles(D * D);
+    wk->sm.hess = alloc_doubles(H * H);
+    wk->sm.chol = alloc_doubles(H * H);
     wk->sm.scale = alloc_doubles(D);
     wk->sm.step = alloc_doubles(D);
     wk->sm.trial = alloc_doubles(D);
     wk->wsum = 0.0;
     for (size_t i = 0; i < n; i++) wk->wsum += d->w[i];
     wk->lambda_x = wk->lambda_z = 0.0;
-    if (ctl->method == METHOD_GRADIENT_EM) {
-        int lwork = 3 * (int) cols;
-        gram_weighted(d->n, d->p, d->x, d->w, wk->sm.rows, wk->sm.hess, d->p);
-        wk->lambda_x = top_eigenvalue(d->p, wk->sm.hess, wk->sm.chol, wk->sm.step, wk->eigen,
-                                      lwork);
-        gram_weighted(d->n, d->q, d->z, d->w, wk->sm.rows, wk->sm.hess, d->q);
-        wk->lambda_z = top_eigenvalue(d->q, wk->sm.hess, wk->sm.chol, wk->sm.step, wk->eigen,
-                                      lwork);
-    }
+    memset(&wk->bound_x, 0, sizeof wk->bound_x);
+    memset(&wk->bound_z, 0, sizeof wk->bound_z);
+    setup_curvature(d, ctl, wk);
 }
 
 /* Fresh copies of the starting parameters, which the fit then updates. */
@@ -171,6 +219,8 @@ SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta, S
     moem_status st;
     read_data(x, z, y, target, w, dims, &d);
     read_control(control, &ctl);
+    d.penalty_x = optional_doubles(list_get(control, "penalty_x"));
+    d.penalty_z = optional_doubles(list_get(control, "penalty_z"));
     alloc_work(&d, &ctl, &wk);
     SEXP fitted = PROTECT(copy_par(beta, gate, sigma, &par));
     memset(&st, 0, sizeof st);
@@ -228,6 +278,17 @@ SEXP ffi_estep(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta
     SET_VECTOR_ELT(out, 2, matrix_copy(wk.grad.beta, d.p, d.M * d.K));
     SET_VECTOR_ELT(out, 3, matrix_copy(wk.grad.gate, d.q, d.K - 1));
     SET_VECTOR_ELT(out, 4, matrix_copy(wk.grad.logsigma, d.K, 1));
+    UNPROTECT(1);
+    return out;
+}
+
+SEXP ffi_aliased(SEXP x, SEXP w, SEXP tol)
+{
+    const int n = Rf_nrows(x), p = Rf_ncols(x);
+    double *gram = alloc_doubles((size_t) p * p), *rows = alloc_doubles((size_t) MOEM_CHUNK * p);
+    SEXP out = PROTECT(Rf_allocVector(LGLSXP, p));
+    gram_weighted(n, p, REAL(x), REAL(w), rows, gram, p);
+    find_aliased(p, gram, Rf_asReal(tol), LOGICAL(out));
     UNPROTECT(1);
     return out;
 }

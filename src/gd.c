@@ -1,7 +1,7 @@
 /*
  * gd.c: one iteration of gradient descent on the average negative log-likelihood
- * L(theta) = -loglik(theta) / sum(w), jointly over the free parameters theta (params.c),
- * from the gradient that the last E-step left in wk->grad:
+ * L(theta) = -loglik(theta) / sum(w) (the log-posterior with a ridge penalty), jointly over the
+ * free parameters theta (params.c), from the gradient that the last E-step left in wk->grad:
  *
  *     theta <- theta - s grad L(theta).
  *
@@ -9,17 +9,17 @@
  * twice the previous step, halving until L(theta - s grad L) <= L(theta) - 1e-4 s |grad L|^2.
  * Each trial is an E-step with the gradient, so the accepted one leaves the posterior and the
  * gradient at the new theta.  When no step of the 60 halvings decreases L, theta is kept.
- * Returns the new log-likelihood; *step holds the step taken.
+ * Returns the new log-posterior; *loglik gets the log-likelihood and *step the step taken.
  */
 #include <math.h>
 #include <string.h>
 #include "moem.h"
 
 double gd_step(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
-               double loglik, double *step)
+               double logpost, double *step, double *loglik)
 {
     const int P = par_count(d, ctl);
-    const double objective = -loglik / wk->wsum;
+    const double objective = -logpost / wk->wsum;
     double norm2 = 0.0, s = ctl->step > 0 ? ctl->step : 2.0 * *step;
     par_pack(d, ctl, par, wk->theta);
     gradient_pack(d, ctl, &wk->grad, wk->ascent);
@@ -30,7 +30,7 @@ double gd_step(const moem_data *d, moem_par *par, moem_work *wk, const moem_cont
     for (int halving = 0; halving < 60; halving++, s *= 0.5) {
         for (int j = 0; j < P; j++) wk->trial[j] = wk->theta[j] + s * wk->ascent[j];
         par_unpack(d, ctl, wk->trial, par);
-        double next = moem_estep(d, par, wk, 1);
+        double next = moem_evaluate(d, par, wk, loglik);
         if (ctl->step > 0 || (isfinite(next) && -next / wk->wsum <= objective - 1e-4 * s * norm2)) {
             *step = s;
             return next;
@@ -38,5 +38,5 @@ double gd_step(const moem_data *d, moem_par *par, moem_work *wk, const moem_cont
     }
     par_unpack(d, ctl, wk->theta, par);
     *step = s;
-    return moem_estep(d, par, wk, 1);
+    return moem_evaluate(d, par, wk, loglik);
 }

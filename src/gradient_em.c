@@ -11,22 +11,25 @@
  *   symmetric model             the same bounds for beta (Q's Hessian is x' diag(w) x / sigma^2
  *                               for gaussian experts, at most x' diag(w) x / 4 for logistic)
  *
- * A gaussian sigma_k is set to the exact maximiser of Q at beta_t: sqrt(rss_k / size_k),
- * floored as in EM.  Every block step increases Q, so gradient EM never decreases the
- * log-likelihood.
+ * A ridge penalty adds its largest value to each block's L.  A gaussian sigma_k is set to the
+ * exact maximiser of Q at beta_t: sqrt(rss_k / size_k), floored as in EM.  Every block step
+ * increases Q, so gradient EM never decreases the log-likelihood (the log-posterior).
  */
 #include <math.h>
 #include "moem.h"
 
-/* 1 / L for a softmax block with m + 1 classes whose design has top eigenvalue lambda */
-static double softmax_step(double lambda, int m)
+/* 1 / L for a softmax block with m + 1 classes whose design has top eigenvalue lambda, with
+ * the largest ridge penalty pen */
+static double softmax_step(double lambda, int m, double pen)
 {
-    return lambda > 0 ? (m == 1 ? 4.0 : 2.0) / lambda : 0.0;
+    double L = lambda * (m == 1 ? 0.25 : 0.5) + pen;
+    return L > 0 ? 1.0 / L : 0.0;
 }
 
-static double gaussian_step(double lambda, double sigma)
+static double gaussian_step(double lambda, double sigma, double pen)
 {
-    return lambda > 0 ? sigma * sigma / lambda : 0.0;
+    double L = lambda / (sigma * sigma) + pen;
+    return L > 0 ? 1.0 / L : 0.0;
 }
 
 static void symmetric_step(const moem_data *d, moem_par *par, const moem_work *wk,
@@ -34,8 +37,8 @@ static void symmetric_step(const moem_data *d, moem_par *par, const moem_work *w
 {
     const moem_gradient *g = &wk->grad;
     const int p = d->p, gaussian = d->family == FAMILY_GAUSSIAN;
-    double step = gaussian ? gaussian_step(wk->lambda_x, par->sigma[0])
-                           : softmax_step(wk->lambda_x, 1);
+    double step = gaussian ? gaussian_step(wk->lambda_x, par->sigma[0], 0.0)
+                           : softmax_step(wk->lambda_x, 1, 0.0);
     for (int j = 0; j < p; j++) {
         par->beta[j] += step * (g->beta[j] - g->beta[p + j]);
         par->beta[p + j] = -par->beta[j];
@@ -55,6 +58,7 @@ void gradient_em_step(const moem_data *d, moem_par *par, moem_work *wk,
 {
     const moem_gradient *g = &wk->grad;
     const int p = d->p, M = d->M, q = d->q;
+    const double pen_x = penalty_top(d->penalty_x, p), pen_z = penalty_top(d->penalty_z, q);
     if (d->symmetric) {
         symmetric_step(d, par, wk, ctl, st);
     } else {
@@ -62,8 +66,8 @@ void gradient_em_step(const moem_data *d, moem_par *par, moem_work *wk,
             double *beta = par->beta + (size_t) k * M * p;
             const double *gk = g->beta + (size_t) k * M * p;
             int gaussian = d->family == FAMILY_GAUSSIAN;
-            double step = gaussian ? gaussian_step(wk->lambda_x, par->sigma[k])
-                                   : softmax_step(wk->lambda_x, M);
+            double step = gaussian ? gaussian_step(wk->lambda_x, par->sigma[k], pen_x)
+                                   : softmax_step(wk->lambda_x, M, pen_x);
             for (int j = 0; j < M * p; j++) beta[j] += step * gk[j];
             if (!gaussian || ctl->fix_sigma) continue;
             if (!(g->size[k] >= ctl->min_weight)) {
@@ -79,6 +83,6 @@ void gradient_em_step(const moem_data *d, moem_par *par, moem_work *wk,
         }
     }
     if (d->K < 2) return;
-    double step = softmax_step(wk->lambda_z, d->K - 1);
+    double step = softmax_step(wk->lambda_z, d->K - 1, pen_z);
     for (int j = 0; j < q * (d->K - 1); j++) par->gate[q + j] += step * g->gate[j];
 }

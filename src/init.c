@@ -5,10 +5,12 @@
 
 SEXP ffi_em(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP ffi_estep(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
+SEXP ffi_aliased(SEXP, SEXP, SEXP);
 
 static const R_CallMethodDef call_methods[] = {
     { "ffi_em", (DL_FUNC) &ffi_em, 11 },
     { "ffi_estep", (DL_FUNC) &ffi_estep, 9 },
+    { "ffi_aliased", (DL_FUNC) &ffi_aliased, 3 },
     { NULL, NULL, 0 }
 };
 

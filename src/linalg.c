@@ -11,6 +11,7 @@
  *   chol_factor    Cholesky factor of an equilibrated symmetric d x d matrix (upper triangle read),
  *                  with a small ridge when it is not numerically positive definite
  *   chol_solve     solves a b = rhs in place from chol_factor's result
+ *   find_aliased   lm's rule for aliased columns from a Gram matrix (see below)
  *   top_eigenvalue the largest eigenvalue of a symmetric p x p matrix (upper triangle read),
  *                  by LAPACK's dsyev; copy (p x p) and values (p) are scratch, work has lwork
  *                  >= 3 p - 1 elements.  Falls back to the trace, an upper bound for a positive
@@ -127,4 +128,30 @@ double top_eigenvalue(int p, const double *a, double *copy, double *values, doub
     }
     F77_CALL(dsyev)("N", "U", &p, copy, &p, values, work, &lwork, &info FCONE FCONE);
     return info == 0 ? values[p - 1] : trace;
+}
+
+/* Marks aliased[j] = 1 for each column of x whose residual, after projection on the earlier
+ * columns that are not aliased, has a norm at most tol times its own, as LINPACK's dqrdc2 with
+ * limited pivoting does for lm().  gram (p x p, upper triangle, overwritten) holds x' W x; the
+ * Cholesky factor is built column by column in its place, skipping the aliased columns. */
+void find_aliased(int p, double *gram, double tol, int *aliased)
+{
+    for (int j = 0; j < p; j++) {
+        double *gj = gram + (size_t) j * p, norm2 = gj[j], residual;
+        aliased[j] = 0;
+        for (int k = 0; k < j; k++) {
+            if (aliased[k]) continue;
+            const double *gk = gram + (size_t) k * p;
+            double r = gj[k];
+            for (int i = 0; i < k; i++) if (!aliased[i]) r -= gk[i] * gj[i];
+            gj[k] = r / gk[k];
+        }
+        residual = norm2;
+        for (int k = 0; k < j; k++) if (!aliased[k]) residual -= gj[k] * gj[k];
+        if (!(norm2 > 0) || !(residual > tol * tol * norm2)) {
+            aliased[j] = 1;
+            continue;
+        }
+        gj[j] = sqrt(residual);
+    }
 }

@@ -16,6 +16,7 @@
 
 enum moem_family { FAMILY_GAUSSIAN = 1, FAMILY_BINOMIAL = 2, FAMILY_MULTINOMIAL = 3 };
 enum moem_method { METHOD_EM = 1, METHOD_GRADIENT_EM = 2, METHOD_GD = 3 };
+enum moem_solver { SOLVER_NEWTON = 1, SOLVER_BOUND = 2 };
 
 /* The data of one fit.  M is the number of linear predictors per expert: 1 for gaussian and
  * binomial experts, C - 1 for multinomial experts over C classes (class 1 is the reference).
@@ -29,6 +30,8 @@ typedef struct {
     const double *target; /* n x M   targets of the experts' softmax likelihood: y for binomial,
                                      indicators of classes 2..C for multinomial; NULL for gaussian */
     const double *w;      /* n       case weights, >= 0 */
+    const double *penalty_x; /* p    ridge penalty of each expert coefficient row, or NULL */
+    const double *penalty_z; /* q    ridge penalty of each gate coefficient row, or NULL */
 } moem_data;
 
 /* The parameters, updated in place by the fit. */
@@ -50,6 +53,7 @@ typedef struct {
     int method;         /* enum moem_method */
     double step;        /* gradient descent: fixed step size, or 0 for Armijo backtracking */
     int keep_path;      /* 1: record the free parameters after every iteration */
+    int solver;         /* enum moem_solver: of the softmax M-steps (experts and gate) */
 } moem_control;
 
 /* Scratch for the weighted softmax (multinomial logistic) regression of softmax.c, for problems
@@ -76,6 +80,19 @@ typedef struct {
     double *size;     /* K            sum_i w_i post_ik */
 } moem_gradient;
 
+/* Boehning's bound for a softmax regression with m free classes over a design with Gram
+ * matrix G = z' diag(w) z (q x q): the negative Hessian is at most A (x) G + I (x) Lambda with
+ * A = (I - 11' / (m + 1)) / 2 and Lambda the ridge penalty.  A has the eigenvalue 1/2 off the
+ * direction of 1 and 1 / (2 (m + 1)) along it, so two q x q factors solve with the bound;
+ * they are computed once per fit (bound.c).  The bound holds for any row weights v <= w. */
+typedef struct {
+    int ready;          /* 1 when the factors are set */
+    double *chol_perp;  /* q x q  Cholesky factor of G / 2 + Lambda (m > 1) */
+    double *scale_perp; /* q */
+    double *chol_ones;  /* q x q  Cholesky factor of G / (2 (m + 1)) + Lambda */
+    double *scale_ones; /* q */
+} softmax_bound;
+
 /* Scratch for one fit, allocated once by ffi.c.  P is the number of free parameters
  * (params.c). */
 typedef struct {
@@ -90,6 +107,8 @@ typedef struct {
     double wsum;   /*        sum of the case weights */
     double *eigen; /* 4 max(p, q) + 1  scratch of top_eigenvalue() */
     double lambda_x, lambda_z; /* top eigenvalues of x' diag(w) x and z' diag(w) z */
+    softmax_bound bound_x;     /* Boehning's bound of the softmax experts (solver BOUND) */
+    softmax_bound bound_z;     /* and of the gate */
     softmax_work sm;
 } moem_work;
 
@@ -109,7 +128,7 @@ typedef struct {
 /* The columns of moem_status.trace. */
 enum trace_column {
     TRACE_LOGLIK, TRACE_GRADIENT, TRACE_SECONDS, TRACE_INNER_EXPERTS, TRACE_INNER_GATE,
-    TRACE_STEP, TRACE_COLUMNS
+    TRACE_STEP, TRACE_LOGPOST, TRACE_COLUMNS
 };
 
 /* Rows per block when a design is scaled by weights before a BLAS product. */
@@ -122,9 +141,15 @@ double log1pexp(double t);
 
 /* estep.c, gradient.c */
 double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient);
+double moem_evaluate(const moem_data *d, const moem_par *par, moem_work *wk, double *loglik);
 void gradient_zero(const moem_data *d, moem_gradient *g);
 void gradient_block(const moem_data *d, const moem_par *par, const double *post, int i0,
                     int len, double *eta_x, double *log_gate, moem_gradient *g);
+
+/* penalty.c */
+double penalty_value(const moem_data *d, const moem_par *par);
+void penalty_gradient(const moem_data *d, const moem_par *par, moem_gradient *g);
+double penalty_top(const double *penalty, int len);
 
 /* params.c */
 int par_count(const moem_data *d, const moem_control *ctl);
@@ -140,7 +165,7 @@ void symmetric_mstep(const moem_data *d, moem_par *par, moem_work *wk,
 void gradient_em_step(const moem_data *d, moem_par *par, moem_work *wk,
                       const moem_control *ctl, moem_status *st);
 double gd_step(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
-               double loglik, double *step);
+               double logpost, double *step, double *loglik);
 void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
                    moem_status *st, int *inner);
 void gate_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,

@@ -4,7 +4,9 @@
  * the gate (targets: the posterior probabilities) and of binomial and multinomial experts
  * (targets: the response, weights: case weights times the expert's posterior).
  *
- * Maximises  f(B) = sum_i v_i (t_i' eta_i - log(1 + sum_c exp(eta_ic))),  eta = z B,
+ * Maximises  f(B) = sum_i v_i (t_i' eta_i - log(1 + sum_c exp(eta_ic))) - sum_jc lambda_j B_jc^2 / 2,
+ * eta = z B, lambda the optional ridge penalty of each row of B (q).  With a bound in the
+ * problem, softmax_fit hands over to bound.c's steps instead of Newton's.
  *
  *   z       n x q   design
  *   target  n x m   t_i, the targets of classes 2..m+1 (class 1, the reference, has
@@ -45,11 +47,17 @@ double softmax_objective(const softmax_problem *pr, const double *coef, softmax_
             if (pr->v[i] > 0) f += pr->v[i] * (fit - lse);
         }
     }
+    if (pr->penalty)
+        for (int c = 0; c < m; c++)
+            for (int j = 0; j < pr->q; j++) {
+                double b = coef[j + (size_t) c * pr->q];
+                f -= 0.5 * pr->penalty[j] * b * b;
+            }
     return f;
 }
 
-/* grad (q x m) = z' (v (t - p)) */
-static void softmax_gradient(const softmax_problem *pr, softmax_work *wk)
+/* grad (q x m) = z' (v (t - p)) - lambda B, from the probabilities in wk->prob */
+void softmax_gradient(const softmax_problem *pr, const double *coef, softmax_work *wk)
 {
     const int n = pr->n, m = pr->m, q = pr->q;
     zero_block(q, m, wk->grad, q);
@@ -62,9 +70,12 @@ static void softmax_gradient(const softmax_problem *pr, softmax_work *wk)
             }
         tcross_add(q, m, len, pr->z + i0, n, wk->eta, len, wk->grad, q);
     }
+    if (pr->penalty)
+        for (int c = 0; c < m; c++)
+            for (int j = 0; j < q; j++) wk->grad[j + (size_t) c * q] -= pr->penalty[j] * coef[j + (size_t) c * q];
 }
 
-/* Upper triangle of the negative Hessian (D x D, D = q m) into wk->hess. */
+/* Upper triangle of the negative Hessian (D x D, D = q m) into wk->hess, penalty included. */
 static void softmax_hessian(const softmax_problem *pr, softmax_work *wk)
 {
     const int n = pr->n, m = pr->m, q = pr->q, D = q * m;
@@ -87,12 +98,19 @@ static void softmax_hessian(const softmax_problem *pr, softmax_work *wk)
             }
         }
     }
+    if (pr->penalty)
+        for (int c = 0; c < m; c++)
+            for (int j = 0; j < q; j++) wk->hess[(size_t) (c * q + j) * (D + 1)] += pr->penalty[j];
 }
 
 void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int maxit,
                  double tol, softmax_result *res)
 {
     const int D = pr->q * pr->m;
+    if (pr->bound) {
+        bound_fit(pr, coef, wk, maxit, tol, res);
+        return;
+    }
     double f = softmax_objective(pr, coef, wk);
     res->iter = 0;
     res->capped = 1;
@@ -100,7 +118,7 @@ void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int 
     while (res->iter < maxit) {
         double decrement = 0.0, alpha = 1.0, trial_f = f;
         int accepted = 0;
-        softmax_gradient(pr, wk);
+        softmax_gradient(pr, coef, wk);
         softmax_hessian(pr, wk);
         int status = chol_factor(D, wk->hess, wk->chol, wk->scale);
         if (status == CHOL_FAILED) break;

@@ -1,23 +1,30 @@
-/* softmax.h: weighted softmax regression with soft targets (softmax.c). */
+/* softmax.h: weighted softmax regression with soft targets (softmax.c, bound.c). */
 #ifndef MOEM_SOFTMAX_H
 #define MOEM_SOFTMAX_H
 #include "moem.h"
 
 typedef struct {
     int n, q, m;
-    const double *z;      /* n x q  design */
-    const double *target; /* n x m  targets of classes 2..m+1; rows in the simplex */
-    const double *v;      /* n      row weights >= 0 */
+    const double *z;       /* n x q  design */
+    const double *target;  /* n x m  targets of classes 2..m+1; rows in the simplex */
+    const double *v;       /* n      row weights >= 0 */
+    const double *penalty; /* q      ridge penalty of each coefficient row, or NULL */
+    const softmax_bound *bound; /* Boehning's bound to step with, or NULL for Newton */
 } softmax_problem;
 
 typedef struct {
-    int iter;        /* Newton steps taken */
+    int iter;        /* steps taken */
     int capped;      /* 1 if maxit steps did not reach the tolerance */
     int regularised; /* 1 if a Hessian needed a ridge to factor */
 } softmax_result;
 
 double softmax_objective(const softmax_problem *pr, const double *coef, softmax_work *wk);
+void softmax_gradient(const softmax_problem *pr, const double *coef, softmax_work *wk);
 void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int maxit,
                  double tol, softmax_result *res);
+void bound_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int maxit,
+               double tol, softmax_result *res);
+int bound_setup(int q, int m, const double *gram, const double *penalty, double *work,
+                softmax_bound *b);
 
 #endif

@@ -21,6 +21,9 @@
 #' @param step Step size of gradient descent (`method = "gd"`): `NULL` (the default) for Armijo
 #'   backtracking, which starts each iteration from twice the previous step and halves it until
 #'   the average negative log-likelihood decreases enough; a positive number for a fixed step.
+#'   For gradient EM (`method = "gradient_em"`), a multiplier of its curvature steps: `NULL`
+#'   (or 1) takes them as they are, which guarantees that every step increases EM's objective;
+#'   a larger multiplier may converge faster or overshoot.
 #' @param path Whether to keep the free parameters of every iteration in the fit's `path`, a
 #'   matrix with a row per iteration, for studying convergence.
 #' @param penalty Ridge penalty \eqn{\lambda \ge 0}{lambda >= 0}: the fit maximises the

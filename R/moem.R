@@ -30,7 +30,8 @@
 #' \eqn{\lambda_x}{lambda_x} and \eqn{\lambda_z}{lambda_z} are the largest eigenvalues of
 #' \eqn{x^\top W x}{x'Wx} and \eqn{z^\top W z}{z'Wz} with the case weights \eqn{W}. A gaussian
 #' expert's sigma takes its exact update given the current coefficients. Each step increases Q,
-#' so the log-likelihood never decreases. `method = "gd"` steps along the gradient of the
+#' so the log-likelihood never decreases (`moem_control(step = )` multiplies the steps, at the
+#' cost of that guarantee). `method = "gd"` steps along the gradient of the
 #' average negative log-likelihood over all free parameters at once (log sigma for sigma), the
 #' step found by Armijo backtracking unless `moem_control(step = )` fixes it.
 #'

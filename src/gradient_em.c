@@ -11,7 +11,8 @@
  *   symmetric model             the same bounds for beta (Q's Hessian is x' diag(w) x / sigma^2
  *                               for gaussian experts, at most x' diag(w) x / 4 for logistic)
  *
- * A ridge penalty adds its largest value to each block's L.  A gaussian sigma_k is set to the
+ * With ctl->step > 0 every step is multiplied by it (a step above 1 may overshoot: only 1
+ * guarantees that Q increases).  A ridge penalty adds its largest value to each block's L.  A gaussian sigma_k is set to the
  * exact maximiser of Q at beta_t: sqrt(rss_k / size_k), floored as in EM.  Every block step
  * increases Q, so gradient EM never decreases the log-likelihood (the log-posterior).
  */
@@ -37,8 +38,9 @@ static void symmetric_step(const moem_data *d, moem_par *par, const moem_work *w
 {
     const moem_gradient *g = &wk->grad;
     const int p = d->p, gaussian = d->family == FAMILY_GAUSSIAN;
-    double step = gaussian ? gaussian_step(wk->lambda_x, par->sigma[0], 0.0)
-                           : softmax_step(wk->lambda_x, 1, 0.0);
+    double step = (ctl->step > 0 ? ctl->step : 1.0) *
+                  (gaussian ? gaussian_step(wk->lambda_x, par->sigma[0], 0.0)
+                            : softmax_step(wk->lambda_x, 1, 0.0));
     for (int j = 0; j < p; j++) {
         par->beta[j] += step * (g->beta[j] - g->beta[p + j]);
         par->beta[p + j] = -par->beta[j];
@@ -59,6 +61,7 @@ void gradient_em_step(const moem_data *d, moem_par *par, moem_work *wk,
     const moem_gradient *g = &wk->grad;
     const int p = d->p, M = d->M, q = d->q;
     const double pen_x = penalty_top(d->penalty_x, p), pen_z = penalty_top(d->penalty_z, q);
+    const double scale = ctl->step > 0 ? ctl->step : 1.0;
     if (d->symmetric) {
         symmetric_step(d, par, wk, ctl, st);
     } else {
@@ -68,7 +71,7 @@ void gradient_em_step(const moem_data *d, moem_par *par, moem_work *wk,
             int gaussian = d->family == FAMILY_GAUSSIAN;
             double step = gaussian ? gaussian_step(wk->lambda_x, par->sigma[k], pen_x)
                                    : softmax_step(wk->lambda_x, M, pen_x);
-            for (int j = 0; j < M * p; j++) beta[j] += step * gk[j];
+            for (int j = 0; j < M * p; j++) beta[j] += scale * step * gk[j];
             if (!gaussian || ctl->fix_sigma) continue;
             if (!(g->size[k] >= ctl->min_weight)) {
                 st->frozen[k] = 1;
@@ -83,6 +86,6 @@ void gradient_em_step(const moem_data *d, moem_par *par, moem_work *wk,
         }
     }
     if (d->K < 2) return;
-    double step = softmax_step(wk->lambda_z, d->K - 1, pen_z);
+    double step = scale * softmax_step(wk->lambda_z, d->K - 1, pen_z);
     for (int j = 0; j < q * (d->K - 1); j++) par->gate[q + j] += step * g->gate[j];
 }

@@ -7,7 +7,8 @@
 #                           [inner] [gradient EM step multiplier]
 #
 # Defaults: 3 instances, 10000 training images (0 = all 60000), 100 iterations, output
-# "fashion-mnist" (writes <prefix>-runs.csv, <prefix>-summary.csv, <prefix>.png), ridge
+# "fashion-mnist" (writes <prefix>-runs.csv, <prefix>-summary.csv, <prefix>.png and
+# <prefix>.rds, the summary and the run's settings, time and machine), ridge
 # penalty 30, 5 inner steps of the M-step and gradient EM's steps multiplied by 16 (see below).  Instance i uses seed i for the
 # random inversions, the training subsample and the start.  The test set is always all 10000
 # test images.  Needs the Debian package dataset-fashion-mnist.
@@ -96,6 +97,14 @@ summary <- do.call(rbind, lapply(seq_len(nrow(keys)), function(j) {
 }))
 utils::write.csv(runs, paste0(prefix, "-runs.csv"), row.names = FALSE)
 utils::write.csv(summary, paste0(prefix, "-summary.csv"), row.names = FALSE)
+saveRDS(list(summary = summary, final = runs[runs$iter == iterations, ],
+             settings = list(instances = instances, n_train = if (n_train > 0L) n_train else 60000L,
+                             iterations = iterations, penalty = penalty, inner = inner,
+                             gradient_em_step = gem_step),
+             seconds = total, r_version = R.version.string,
+             machine = paste(Sys.info()[c("sysname", "release", "machine")], collapse = " "),
+             cpus = parallel::detectCores(), blas = sessionInfo()$BLAS),
+        paste0(prefix, ".rds"), compress = "xz")
 
 colours <- c(em = "#1b9e77", gradient_em = "#d95f02", gd = "#7570b3")
 grDevices::png(paste0(prefix, ".png"), width = 1000, height = 450)

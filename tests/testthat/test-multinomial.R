@@ -54,6 +54,35 @@ test_that("one EM iteration's M-step is a weighted multinom per expert and for t
   }
 })
 
+# The log-likelihood of a mixture of multinomial experts (3 classes) in plain R: beta is
+# p x (2 K) (classes b, c per expert), gate q x K.
+multinomial_loglik <- function(x, z, y, beta, gate) {
+  K <- ncol(gate)
+  lp <- sapply(seq_len(K), function(k) {
+    e <- cbind(0, x %*% beta[, (k - 1) * 2 + 1:2])
+    e[cbind(seq_along(y), y + 1L)] - log(rowSums(exp(e)))
+  })
+  gz <- z %*% gate
+  a <- lp + gz - log(rowSums(exp(gz)))
+  sum(log(rowSums(exp(a))))
+}
+
+test_that("vcov() of multinomial experts is the inverse Hessian of the log-likelihood", {
+  d <- multinomial_data(700, seed = 9)
+  set.seed(10)
+  fit <- moem(y ~ x1, data = d, K = 2, gating = ~ x2, family = multinomial(), nstart = 2,
+              control = moem_control(tol = 1e-13))
+  x <- cbind(1, d$x1)
+  z <- cbind(1, d$x2)
+  y <- as.integer(d$y) - 1L
+  f <- function(theta) multinomial_loglik(x, z, y, matrix(theta[1:8], 2), cbind(0, theta[9:10]))
+  theta <- coef(fit)
+  expect_equal(f(theta), fit$loglik, tolerance = 1e-12)
+  v <- vcov(fit)
+  expect_identical(rownames(v), names(theta))
+  expect_equal(unname(v), unname(solve(-numeric_hessian(f, theta))), tolerance = 1e-4)
+})
+
 test_that("the multinomial gradient agrees with finite differences", {
   d <- multinomial_data(300, seed = 4)
   x <- cbind(1, d$x1)
@@ -64,16 +93,7 @@ test_that("the multinomial gradient agrees with finite differences", {
   beta <- matrix(rnorm(2 * 2 * K), 2)
   gate <- cbind(0, rnorm(2))
   object <- list(family = multinomial(), K = K, sigma = NULL)
-  loglik <- function(b, g) {
-    eta <- x %*% b
-    lp <- sapply(1:K, function(k) {
-      e <- cbind(0, eta[, (k - 1) * 2 + 1:2])
-      e[cbind(seq_along(y), y + 1L)] - log(rowSums(exp(e)))
-    })
-    gz <- cbind(0, z %*% g[, 2])
-    a <- lp + gz - log(rowSums(exp(gz)))
-    sum(log(rowSums(exp(a))))
-  }
+  loglik <- function(b, g) multinomial_loglik(x, z, y, b, g)
   res <- moem:::estep(object, x, z, y, rep(1, length(y)), beta, gate)
   expect_equal(res$loglik, loglik(beta, gate), tolerance = 1e-12)
   h <- 1e-6

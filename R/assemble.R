@@ -22,6 +22,8 @@ assemble_fit <- function(res, problem, aliased, starts, control, truth, call) {
   colnames(posterior) <- labels
 
   separated <- separated_experts(family, mu, posterior, problem$w)
+  if (!is.null(sigma)) res$floored <- pmax(res$floored, sigma <= problem$control$sigma_min)
+  res$converged <- res$converged && res$failed == 0L && res$diverged == 0L
   degenerate <- setNames(res$frozen == 1L | res$floored == 1L | separated, labels)
   if (problem$symmetric) degenerate[2L] <- degenerate[1L] <- any(degenerate)
   fit <- list(
@@ -151,7 +153,18 @@ softmax_rows <- function(eta) {
 }
 
 warn_fit <- function(res, fit, separated, call) {
-  if (!res$converged && fit$control$maxit > 0L && fit$control$tol > 0) {
+  if (res$diverged > 0L) {
+    warn("The log-likelihood or a parameter was not finite after iteration ", res$diverged, " (a step ",
+         "overflowed", if (fit$method == "gd" && !is.null(fit$control$step)) {
+           "; the fixed step of gradient descent may be too large"
+         }, "); the fit stops at the iterate before it.", call = call)
+  }
+  if (res$failed > 0L) {
+    warn("In ", res$failed, " M-step(s) a weighted cross-product matrix could not be ",
+         "factored and the block kept its parameters; the fit is not a maximum.", call = call)
+  }
+  if (!res$converged && res$failed == 0L && res$diverged == 0L && fit$control$maxit > 0L &&
+      fit$control$tol > 0) {
     last <- utils::tail(fit$trace$change, 1L)
     warn(method_label(fit$method), " did not converge in ", fit$control$maxit, " iterations ",
          "(the log-likelihood still changed by ", format(last, digits = 3), " in the last ",

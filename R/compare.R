@@ -66,7 +66,8 @@ moem_compare <- function(formula, data, K = 2, methods = c("em", "gradient_em", 
 #' @param tol For `print()`: the objective gap at which a method counts as converged.
 #' @export
 print.moem_compare <- function(x, tol = 1e-5, ...) {
-  frame <- as.data.frame(unclass(x)[setdiff(names(x), character())])
+  frame <- x
+  class(frame) <- "data.frame"
   rows <- lapply(levels(frame$method), function(m) {
     tr <- frame[frame$method == m, , drop = FALSE]
     reached <- which(tr$gap <= tol)

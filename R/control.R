@@ -2,8 +2,8 @@
 #'
 #' Every tuning value of a [moem()] fit, checked once, here.
 #'
-#' @param maxit Maximum number of EM iterations (a whole number, at least 0; 0 evaluates the
-#'   start).
+#' @param maxit Maximum number of EM iterations (a whole number from 0, which evaluates the
+#'   start, to 1e6; the trace is allocated for `maxit` rows).
 #' @param tol Convergence tolerance: EM stops when the change of the log-likelihood between
 #'   iterations is below `tol * (|loglik| + 0.1)`, as [glm.control()] does for the deviance.
 #'   `tol = 0` runs exactly `maxit` iterations.
@@ -48,7 +48,7 @@ moem_control <- function(maxit = 1000, tol = 1e-8, inner_maxit = 25, inner_tol =
   check <- function(ok, name, what, value) {
     if (!ok) abort("`", name, "` must be ", what, ", not ", describe(value), ".", call = call)
   }
-  check(is_whole(maxit, 0), "maxit", "a whole number >= 0", maxit)
+  check(is_whole(maxit, 0) && maxit <= 1e6, "maxit", "a whole number between 0 and 1e6", maxit)
   check(is_number(tol, 0), "tol", "a number >= 0", tol)
   check(is_whole(inner_maxit, 1), "inner_maxit", "a whole number >= 1", inner_maxit)
   check(is_number(inner_tol, 0, strict = TRUE), "inner_tol", "a number > 0", inner_tol)

@@ -58,6 +58,11 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
   if (!is_whole(nstart, 1)) {
     abort("`nstart` must be a whole number >= 1, not ", describe(nstart), ".", call = call)
   }
+  check_magnitude(x, w, "The experts' covariates", call)
+  if (!same_design) check_magnitude(z, w, "The gate's covariates", call)
+  if (family$family == "gaussian" && any(abs(y[w > 0]) > 1e150)) {
+    abort("The response has values beyond 1e150 in absolute value; rescale it.", call = call)
+  }
   symmetric <- check_symmetric(symmetric, K, family, control, call)
   sigma <- check_sigma(sigma, family, K, symmetric, call)
 
@@ -65,6 +70,13 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
   if (any(aliased$experts)) x <- x[, !aliased$experts, drop = FALSE]
   z <- if (same_design) x else if (any(aliased$gating)) z[, !aliased$gating, drop = FALSE] else z
 
+  if (control$path || !is.null(truth)) {
+    size <- (control$maxit + 1) * (ncol(x) * M * K + ncol(z) * K + K)
+    if (size > 1e8) {
+      abort("Keeping the parameters of every iteration (`path` or `truth`) would need ",
+            format(size * 8 / 2^30, digits = 2), " GiB; lower `maxit`.", call = call)
+    }
+  }
   problem <- list(x = x, z = z, y = y, w = w, K = K, M = M, family = family,
                   symmetric = symmetric, sigma = sigma, method = method,
                   response_levels = response_levels,
@@ -157,6 +169,16 @@ check_design <- function(x, arg, what, call) {
   x
 }
 
+# Cross-products of values beyond 1e150 overflow; rows of zero weight do not count.
+check_magnitude <- function(x, w, what, call) {
+  used <- w > 0
+  big <- vapply(seq_len(ncol(x)), function(j) any(abs(x[used, j]) > 1e150), NA)
+  if (any(big)) {
+    abort(what, " have values beyond 1e150 in absolute value, in ",
+          paste0("`", colnames(x)[big], "`", collapse = ", "), "; rescale them.", call = call)
+  }
+}
+
 check_weights <- function(weights, n, call) {
   if (is.null(weights)) return(rep(1, n))
   if (!is.numeric(weights) || length(weights) != n) {
@@ -180,11 +202,7 @@ aliased_columns <- function(x, w) {
 # the ridge penalty per design column (none on an intercept), the solver resolved.
 c_control <- function(control, family, x, y, z, w, K, M, method, sigma, keep_path) {
   scale <- 1
-  if (family$family == "gaussian") {
-    m <- sum(w * y) / sum(w)
-    scale <- sqrt(sum(w * (y - m)^2) / sum(w))
-    if (!(scale > 0)) scale <- 1
-  }
+  if (family$family == "gaussian") scale <- weighted_sd(y, w)
   list(maxit = control$maxit, tol = control$tol, inner_maxit = control$inner_maxit,
        inner_tol = control$inner_tol, sigma_min = control$sigma_min * scale,
        min_weight = control$min_weight * sum(w), fix_sigma = !is.null(sigma),
@@ -192,6 +210,18 @@ c_control <- function(control, family, x, y, z, w, K, M, method, sigma, keep_pat
        keep_path = keep_path, penalty_x = column_penalty(x, control$penalty[1L]),
        penalty_z = column_penalty(z, control$penalty[2L]),
        solver = resolve_solver(control$solver, family, ncol(x), ncol(z), K, M))
+}
+
+# The weighted standard deviation of y over the rows that count, computed on y's own scale so
+# that it neither overflows nor underflows; 1 for a constant y.
+weighted_sd <- function(y, w) {
+  used <- w > 0
+  y <- y[used]
+  w <- w[used]
+  centred <- y - sum(w * y) / sum(w)
+  top <- max(abs(centred))
+  if (!(top > 0)) return(1)
+  top * sqrt(sum(w * (centred / top)^2) / sum(w))
 }
 
 column_penalty <- function(x, penalty) {

@@ -72,10 +72,11 @@ void bound_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int ma
                double tol, softmax_result *res)
 {
     const int D = pr->q * pr->m;
-    double f = softmax_objective(pr, coef, wk);
+    double f = softmax_objective(pr, coef, wk), scale = 0.1 * softmax_mean_weight(pr);
     res->iter = 0;
     res->capped = 0; /* a capped run is a partial M-step that still climbs: not reported */
     res->regularised = 0;
+    res->failed = 0;
     while (res->iter < maxit) {
         double gain = 0.0;
         softmax_gradient(pr, coef, wk);
@@ -85,7 +86,7 @@ void bound_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int ma
             coef[j] += wk->step[j];
         }
         res->iter++;
-        if (!(gain > 2.0 * tol * (fabs(f) + 0.1))) break;
+        if (!(gain > 2.0 * tol * (fabs(f) + scale))) break;
         if (res->iter < maxit) f = softmax_objective(pr, coef, wk);
     }
 }

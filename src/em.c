@@ -8,8 +8,9 @@
  *
  * then recomputes the posterior, the log-likelihood and its gradient (estep.c).  With a ridge
  * penalty the iterations climb the log-posterior loglik - pen instead.  It stops when
- * |logpost_t - logpost_{t-1}| < tol (|logpost_t| + 0.1), or after maxit iterations; tol = 0
- * runs exactly maxit.
+ * |logpost_t - logpost_{t-1}| < tol (|logpost_t| + 0.1 mean(w)), or after maxit iterations;
+ * tol = 0 runs exactly maxit.  An update after which the log-likelihood or a parameter is not
+ * finite (an overflowing step) is undone, and the fit stops there with st->diverged set.
  *
  * On entry the parameters hold the start; with start_with_mstep, wk->post holds starting
  * posterior probabilities (n x K) and an EM M-step makes the start of every method.
@@ -84,6 +85,7 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
         double next, taken = NAN;
         R_CheckUserInterrupt();
         inner_x = inner_z = 0;
+        par_pack(d, ctl, par, wk->last);
         switch (ctl->method) {
         case METHOD_GD:
             next = gd_step(d, par, wk, ctl, logpost, &step, &loglik);
@@ -97,14 +99,19 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
             em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z);
             next = moem_evaluate(d, par, wk, &loglik);
         }
+        if (!isfinite(next) || !par_finite(d, ctl, par, wk->theta)) {
+            par_unpack(d, ctl, wk->last, par);
+            moem_evaluate(d, par, wk, &loglik);
+            st->diverged = it;
+            return;
+        }
         record(d, par, wk, ctl, st, it, loglik, next, seconds_now() - start, inner_x, inner_z,
                taken);
         st->iter = it;
-        if (!isfinite(next)) return;
         if (next < logpost - 1e-10 * (fabs(logpost) + 1.0)) st->decreased++;
         double change = fabs(next - logpost);
         logpost = next;
-        if (change < ctl->tol * (fabs(logpost) + 0.1)) {
+        if (change < ctl->tol * (fabs(logpost) + 0.1 * wk->wsum / d->n)) {
             st->converged = 1;
             return;
         }

@@ -19,8 +19,8 @@ double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int wi
     const int n = d->n, K = d->K, MK = d->M * d->K;
     double loglik = 0.0;
     if (with_gradient) gradient_zero(d, &wk->grad);
-    for (int i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
-        int len = n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK;
+    for (ptrdiff_t i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
+        int len = (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK);
         double *eta_x = wk->block, *eta_z = eta_x + (size_t) len * MK,
                *logf = eta_z + (size_t) len * K;
         rows_times(len, d->p, MK, d->x + i0, n, par->beta, eta_x);
@@ -42,8 +42,9 @@ double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int wi
             li = top + log(sum);
             double *post = wk->post + i0 + i;
             if (!isfinite(li)) {
+                /* only an observation that counts makes the log-likelihood non-finite */
                 for (int k = 0; k < K; k++) post[(size_t) k * n] = 1.0 / K;
-                loglik = -INFINITY;
+                if (d->w[i0 + i] > 0) loglik = -INFINITY;
                 continue;
             }
             for (int k = 0; k < K; k++) post[(size_t) k * n] = exp(logf[i + k * len] - li);

@@ -11,7 +11,8 @@
  * With a ridge penalty (d->penalty_x) each fit maximises its part of the log-posterior.
  *
  * beta (p x MK) and sigma (K) are updated in place.  An expert whose total weight sum v falls
- * below min_weight keeps its parameters and is flagged as frozen.
+ * below min_weight keeps its parameters and is flagged as frozen; a block whose matrix cannot be
+ * factored (only with non-finite cross-products) keeps its parameters and is counted as failed.
  *
  * The symmetric model (beta_2 = -beta_1, K = 2) has one block for both experts, with
  * r = post[, 1]:
@@ -47,8 +48,8 @@ static void weighted_score(const moem_data *d, const double *v, const double *r,
 {
     const int n = d->n, p = d->p;
     zero_block(p, 1, g, p);
-    for (int i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
-        int len = n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK;
+    for (ptrdiff_t i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
+        int len = (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK);
         for (int i = 0; i < len; i++) vr[i] = v[i0 + i] * r[i0 + i];
         tcross_add(p, 1, len, d->x + i0, n, vr, len, g, p);
     }
@@ -84,10 +85,23 @@ static int least_squares(const moem_data *d, const double *v, const double *u, d
     return status;
 }
 
-/* sigma = sqrt(rss / size), floored at sigma_min */
-static double sigma_update(double rss, double size, const moem_control *ctl, int *floored)
+/* sqrt(sum v r^2 / sum v), computed on r's own scale so that r^2 cannot underflow */
+static double weighted_rms(int n, const double *v, const double *r, double vsum)
 {
-    double s = sqrt(rss / size);
+    double top = 0.0, sum = 0.0;
+    for (int i = 0; i < n; i++)
+        if (v[i] > 0 && fabs(r[i]) > top) top = fabs(r[i]);
+    if (!(top > 0)) return 0.0;
+    for (int i = 0; i < n; i++) {
+        double u = r[i] / top;
+        sum += v[i] * u * u;
+    }
+    return top * sqrt(sum / vsum);
+}
+
+/* sigma = s, floored at sigma_min */
+static double sigma_update(double s, const moem_control *ctl, int *floored)
+{
     if (!(s >= ctl->sigma_min)) {
         *floored = 1;
         return ctl->sigma_min;
@@ -98,12 +112,12 @@ static double sigma_update(double rss, double size, const moem_control *ctl, int
 static void gaussian_expert(const moem_data *d, int k, double vsum, moem_par *par,
                             moem_work *wk, const moem_control *ctl, moem_status *st)
 {
-    double rss = 0.0;
     int status = least_squares(d, wk->v, d->y, par->beta + (size_t) k * d->p, wk->resid, &wk->sm);
-    if (status != CHOL_OK) st->regularised++;
+    if (status == CHOL_RIDGE) st->regularised++;
+    if (status == CHOL_FAILED) st->failed++;
     if (status == CHOL_FAILED || ctl->fix_sigma) return;
-    for (int i = 0; i < d->n; i++) rss += wk->v[i] * wk->resid[i] * wk->resid[i];
-    par->sigma[k] = sigma_update(rss, vsum, ctl, &st->floored[k]);
+    par->sigma[k] = sigma_update(weighted_rms(d->n, wk->v, wk->resid, vsum), ctl,
+                                 &st->floored[k]);
 }
 
 void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
@@ -118,7 +132,7 @@ void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_
             wk->v[i] = d->w[i] * post[i];
             vsum += wk->v[i];
         }
-        if (!(vsum >= ctl->min_weight)) {
+        if (!(vsum > ctl->min_weight)) {
             st->frozen[k] = 1;
             continue;
         }
@@ -134,6 +148,7 @@ void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_
             *inner += res.iter;
             st->inner_capped += res.capped;
             st->regularised += res.regularised;
+            st->failed += res.failed;
         }
     }
 }
@@ -145,17 +160,28 @@ void symmetric_mstep(const moem_data *d, moem_par *par, moem_work *wk,
     const double *r = wk->post;
     double *u = wk->v;
     if (d->family == FAMILY_GAUSSIAN) {
-        double rss = 0.0, wsum = 0.0;
+        double top = 0.0, rss = 0.0, wsum = 0.0;
         for (int i = 0; i < n; i++) u[i] = (2.0 * r[i] - 1.0) * d->y[i];
         int status = least_squares(d, d->w, u, par->beta, wk->resid, &wk->sm);
-        if (status != CHOL_OK) st->regularised++;
+        if (status == CHOL_RIDGE) st->regularised++;
+        if (status == CHOL_FAILED) {
+            st->failed++;
+            *inner = 0;
+            return;
+        }
         for (int i = 0; i < n; i++) {
-            double fit = u[i] - wk->resid[i], e1 = d->y[i] - fit, e2 = d->y[i] + fit;
+            double fit = u[i] - wk->resid[i];
+            top = fmax(top, fmax(fabs(d->y[i] - fit), fabs(d->y[i] + fit)));
+        }
+        for (int i = 0; i < n && top > 0; i++) {
+            double fit = u[i] - wk->resid[i], e1 = (d->y[i] - fit) / top,
+                   e2 = (d->y[i] + fit) / top;
             rss += d->w[i] * (r[i] * e1 * e1 + (1.0 - r[i]) * e2 * e2);
             wsum += d->w[i];
         }
-        if (!ctl->fix_sigma) par->sigma[0] = par->sigma[1] =
-            sigma_update(rss, wsum, ctl, &st->floored[0]);
+        if (!ctl->fix_sigma)
+            par->sigma[0] = par->sigma[1] =
+                sigma_update(top > 0 ? top * sqrt(rss / wsum) : 0.0, ctl, &st->floored[0]);
         *inner = 1;
     } else {
         for (int i = 0; i < n; i++) u[i] = r[i] * d->y[i] + (1.0 - r[i]) * (1.0 - d->y[i]);
@@ -166,6 +192,7 @@ void symmetric_mstep(const moem_data *d, moem_par *par, moem_work *wk,
         *inner = res.iter;
         st->inner_capped += res.capped;
         st->regularised += res.regularised;
+        st->failed += res.failed;
     }
     for (int j = 0; j < p; j++) par->beta[p + j] = -par->beta[j];
 }

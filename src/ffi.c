@@ -141,6 +141,7 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     wk->theta = alloc_doubles(P);
     wk->trial = alloc_doubles(P);
     wk->ascent = alloc_doubles(P);
+    wk->last = alloc_doubles(P);
     wk->eigen = alloc_doubles(3 * cols);
     wk->sm.prob = alloc_doubles(n * m);
     wk->sm.eta = alloc_doubles(MOEM_CHUNK * m);
@@ -238,8 +239,8 @@ SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta, S
 
     const char *names[] = { "beta", "gate", "sigma", "posterior", "trace", "iter", "converged",
                             "frozen", "floored", "inner_capped", "regularised", "decreased",
-                            "path" };
-    SEXP out = PROTECT(named_list(names, 13));
+                            "path", "failed", "diverged" };
+    SEXP out = PROTECT(named_list(names, 15));
     for (int i = 0; i < 3; i++) SET_VECTOR_ELT(out, i, VECTOR_ELT(fitted, i));
     SET_VECTOR_ELT(out, 3, matrix_copy(wk.post, d.n, d.K));
     SET_VECTOR_ELT(out, 4, rows_copy(st.trace, rows, st.iter + 1, TRACE_COLUMNS));
@@ -251,6 +252,8 @@ SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta, S
     SET_VECTOR_ELT(out, 9, Rf_ScalarInteger(st.inner_capped));
     SET_VECTOR_ELT(out, 10, Rf_ScalarInteger(st.regularised));
     SET_VECTOR_ELT(out, 11, Rf_ScalarInteger(st.decreased));
+    SET_VECTOR_ELT(out, 13, Rf_ScalarInteger(st.failed));
+    SET_VECTOR_ELT(out, 14, Rf_ScalarInteger(st.diverged));
     UNPROTECT(2);
     return out;
 }

@@ -19,4 +19,5 @@ void gate_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_con
     *inner = res.iter;
     st->inner_capped += res.capped;
     st->regularised += res.regularised;
+    st->failed += res.failed;
 }

@@ -73,7 +73,7 @@ void gradient_em_step(const moem_data *d, moem_par *par, moem_work *wk,
                                    : softmax_step(wk->lambda_x, M, pen_x);
             for (int j = 0; j < M * p; j++) beta[j] += scale * step * gk[j];
             if (!gaussian || ctl->fix_sigma) continue;
-            if (!(g->size[k] >= ctl->min_weight)) {
+            if (!(g->size[k] > ctl->min_weight)) {
                 st->frozen[k] = 1;
                 continue;
             }

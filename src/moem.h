@@ -104,6 +104,7 @@ typedef struct {
     double *theta; /* P      free parameters (gradient descent) */
     double *trial; /* P      free parameters of a trial step (gradient descent) */
     double *ascent;/* P      gradient of the log-likelihood over the free parameters */
+    double *last;  /* P      free parameters before the current iteration's update */
     double wsum;   /*        sum of the case weights */
     double *eigen; /* 4 max(p, q) + 1  scratch of top_eigenvalue() */
     double lambda_x, lambda_z; /* top eigenvalues of x' diag(w) x and z' diag(w) z */
@@ -118,6 +119,8 @@ typedef struct {
     int converged;     /* 1 if the tolerance was met */
     int inner_capped;  /* M-step blocks stopped by inner_maxit */
     int regularised;   /* weighted Gram matrices that needed a ridge to factor */
+    int failed;        /* M-step blocks left unchanged because their matrix could not be factored */
+    int diverged;      /* the iteration whose loglik was not finite (the fit stopped before it) */
     int decreased;     /* iterations where the loglik fell by more than rounding */
     int *frozen;       /* K: 1 if the expert lost its weight and was frozen */
     int *floored;      /* K: 1 if the expert's sigma reached sigma_min */
@@ -158,6 +161,7 @@ void par_unpack(const moem_data *d, const moem_control *ctl, const double *theta
                 moem_par *par);
 void gradient_pack(const moem_data *d, const moem_control *ctl, const moem_gradient *g,
                    double *out);
+int par_finite(const moem_data *d, const moem_control *ctl, const moem_par *par, double *theta);
 
 /* experts.c, gating.c, gradient_em.c, gd.c */
 void symmetric_mstep(const moem_data *d, moem_par *par, moem_work *wk,

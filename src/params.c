@@ -5,7 +5,8 @@
  *                    (K) for gaussian experts whose sigma is estimated;
  *   symmetric model  beta[, 1] (p), gate[, 2] (q), then log sigma (1) when estimated.
  *
- * Gradient descent steps on theta; gradient_pack maps the E-step's gradient (moem_gradient)
+ * Unpacking floors sigma at sigma_min, as EM's M-step does.  Gradient descent steps on theta;
+ * gradient_pack maps the E-step's gradient (moem_gradient)
  * to the gradient over theta, by the chain rule for the symmetric model (beta_2 = -beta_1, one
  * shared sigma).
  */
@@ -42,7 +43,7 @@ void par_unpack(const moem_data *d, const moem_control *ctl, const double *theta
     int ns = has_sigma(d, ctl) ? (d->symmetric ? 1 : d->K) : 0;
     memcpy(par->beta, theta, nb * sizeof(double));
     memcpy(par->gate + d->q, theta + nb, ng * sizeof(double));
-    for (int k = 0; k < ns; k++) par->sigma[k] = exp(theta[nb + ng + k]);
+    for (int k = 0; k < ns; k++) par->sigma[k] = fmax(exp(theta[nb + ng + k]), ctl->sigma_min);
     if (d->symmetric) {
         for (int j = 0; j < d->p; j++) par->beta[d->p + j] = -par->beta[j];
         if (d->family == FAMILY_GAUSSIAN) par->sigma[1] = par->sigma[0];
@@ -62,4 +63,14 @@ void gradient_pack(const moem_data *d, const moem_control *ctl, const moem_gradi
     memcpy(out, g->beta, nb * sizeof(double));
     memcpy(out + nb, g->gate, ng * sizeof(double));
     if (has_sigma(d, ctl)) memcpy(out + nb + ng, g->logsigma, (size_t) d->K * sizeof(double));
+}
+
+/* 1 if every free parameter is finite; theta (P) is scratch */
+int par_finite(const moem_data *d, const moem_control *ctl, const moem_par *par, double *theta)
+{
+    const int P = par_count(d, ctl);
+    par_pack(d, ctl, par, theta);
+    for (int j = 0; j < P; j++)
+        if (!isfinite(theta[j])) return 0;
+    return 1;
 }

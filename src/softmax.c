@@ -16,7 +16,7 @@
  *
  * The gradient is z' (v (t - p)); the Hessian block of classes (c, e) is
  * -z' diag(v p_c (delta_ce - p_e)) z.  With m = 1 this is logistic regression.  Newton stops when
- * half the Newton decrement, an estimate of f(B*) - f(B), is below tol (|f| + 0.1), after that
+ * half the Newton decrement, an estimate of f(B*) - f(B), is below tol (|f| + 0.1 mean(v)), after that
  * last step if it does not lower f beyond rounding.
  */
 #include <math.h>
@@ -29,8 +29,8 @@ double softmax_objective(const softmax_problem *pr, const double *coef, softmax_
 {
     const int n = pr->n, m = pr->m;
     double f = 0.0;
-    for (int i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
-        int len = n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK;
+    for (ptrdiff_t i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
+        int len = (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK);
         double *eta = wk->eta;
         rows_times(len, pr->q, m, pr->z + i0, n, coef, eta);
         for (int r = 0; r < len; r++) {
@@ -56,13 +56,21 @@ double softmax_objective(const softmax_problem *pr, const double *coef, softmax_
     return f;
 }
 
+/* sum(v) / n: the scale of one observation's share of f, for the stopping rule */
+double softmax_mean_weight(const softmax_problem *pr)
+{
+    double s = 0.0;
+    for (int i = 0; i < pr->n; i++) s += pr->v[i];
+    return pr->n > 0 ? s / pr->n : 1.0;
+}
+
 /* grad (q x m) = z' (v (t - p)) - lambda B, from the probabilities in wk->prob */
 void softmax_gradient(const softmax_problem *pr, const double *coef, softmax_work *wk)
 {
     const int n = pr->n, m = pr->m, q = pr->q;
     zero_block(q, m, wk->grad, q);
-    for (int i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
-        int len = n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK;
+    for (ptrdiff_t i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
+        int len = (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK);
         for (int c = 0; c < m; c++)
             for (int r = 0; r < len; r++) {
                 size_t ic = i0 + r + (size_t) c * n;
@@ -81,8 +89,8 @@ static void softmax_hessian(const softmax_problem *pr, softmax_work *wk)
     const int n = pr->n, m = pr->m, q = pr->q, D = q * m;
     double f[MOEM_CHUNK];
     for (int c = 0; c < m; c++) zero_block(q * (c + 1), q, wk->hess + (size_t) c * q * D, D);
-    for (int i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
-        int len = n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK;
+    for (ptrdiff_t i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
+        int len = (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK);
         for (int c = 0; c < m; c++) {
             const double *pc = wk->prob + (size_t) c * n + i0;
             double *diag = wk->hess + (size_t) c * q * (D + 1);
@@ -111,22 +119,27 @@ void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int 
         bound_fit(pr, coef, wk, maxit, tol, res);
         return;
     }
-    double f = softmax_objective(pr, coef, wk);
+    double f = softmax_objective(pr, coef, wk), scale = 0.1 * softmax_mean_weight(pr);
     res->iter = 0;
     res->capped = 1;
     res->regularised = 0;
+    res->failed = 0;
     while (res->iter < maxit) {
         double decrement = 0.0, alpha = 1.0, trial_f = f;
         int accepted = 0;
         softmax_gradient(pr, coef, wk);
         softmax_hessian(pr, wk);
         int status = chol_factor(D, wk->hess, wk->chol, wk->scale);
-        if (status == CHOL_FAILED) break;
+        if (status == CHOL_FAILED) {
+            res->failed = 1;
+            res->capped = 0;
+            break;
+        }
         if (status == CHOL_RIDGE) res->regularised = 1;
         memcpy(wk->step, wk->grad, (size_t) D * sizeof(double));
         chol_solve(D, wk->chol, wk->scale, wk->step);
         for (int j = 0; j < D; j++) decrement += wk->grad[j] * wk->step[j];
-        if (!(decrement > 2.0 * tol * (fabs(f) + 0.1))) {
+        if (!(decrement > 2.0 * tol * (fabs(f) + scale))) {
             /* within tolerance: the last Newton step still gains accuracy (its error is of the
              * order of the decrement squared), so it is kept unless it lowers f by more than
              * rounding, which happens far from the quadratic regime, as when an expert

@@ -16,8 +16,10 @@ typedef struct {
     int iter;        /* steps taken */
     int capped;      /* 1 if maxit steps did not reach the tolerance */
     int regularised; /* 1 if a Hessian needed a ridge to factor */
+    int failed;      /* 1 if a Hessian could not be factored: the coefficients stay as they were */
 } softmax_result;
 
+double softmax_mean_weight(const softmax_problem *pr);
 double softmax_objective(const softmax_problem *pr, const double *coef, softmax_work *wk);
 void softmax_gradient(const softmax_problem *pr, const double *coef, softmax_work *wk);
 void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int maxit,

@@ -1,0 +1,72 @@
+# Extreme scales and steps: clear errors, warnings and flags, never silent nonsense.
+
+extreme_data <- function(n = 200, seed = 1) {
+  set.seed(seed)
+  d <- data.frame(x = rnorm(n))
+  d$y <- ifelse(d$x > 0, 1 + 2 * d$x, -1 - d$x) + rnorm(n, sd = 0.3)
+  d
+}
+
+balanced_start <- function(n, K, seed) {
+  set.seed(seed)
+  post <- matrix(0, n, K)
+  post[cbind(seq_len(n), sample(rep_len(seq_len(K), n)))] <- 1
+  post
+}
+
+test_that("values whose cross-products overflow are an error naming the covariate", {
+  d <- extreme_data()
+  d$x[5] <- 1e200
+  expect_error(moem(y ~ x, data = d, K = 2), "covariates have values beyond 1e150.*`x`")
+  d <- extreme_data()
+  expect_error(moem(y ~ x, data = transform(d, y = y * 1e160), K = 2),
+               "response has values beyond 1e150")
+  # rows of zero weight do not count, as in lm()
+  d$x[5] <- 1e200
+  w <- rep(1, nrow(d))
+  w[5] <- 0
+  fit <- moem(y ~ x, data = d, K = 1, weights = w)
+  ref <- lm(y ~ x, data = d[-5, ])
+  expect_equal(unname(coef(fit, "experts")[, 1]), unname(coef(ref)), tolerance = 1e-10)
+})
+
+test_that("the fit does not depend on the scale of the weights or of the response", {
+  d <- extreme_data()
+  start <- balanced_start(nrow(d), 2, seed = 2)
+  unit <- moem(y ~ x, data = d, K = 2, init = start)
+  tiny <- moem(y ~ x, data = d, K = 2, init = start, weights = rep(1e-20, nrow(d)))
+  expect_equal(coef(tiny), coef(unit), tolerance = 1e-6)
+  expect_equal(tiny$loglik, 1e-20 * unit$loglik, tolerance = 1e-8)
+  small <- moem(y ~ x, data = transform(d, y = y * 1e-170), K = 2, init = start)
+  expect_false(any(small$degenerate))
+  expect_equal(unname(small$sigma / unit$sigma), c(1e-170, 1e-170), tolerance = 1e-6)
+  expect_equal(predict(small, type = "gating"), predict(unit, type = "gating"), tolerance = 1e-6)
+})
+
+test_that("a diverging fixed step stops at the last finite iterate with a warning", {
+  d <- extreme_data()
+  res <- collect_warnings(moem(y ~ x, data = d, K = 2, method = "gd",
+                               control = moem_control(step = 10)))
+  fit <- res$value
+  expect_match(res$warnings, "not finite after iteration", all = FALSE)
+  expect_match(res$warnings, "fixed step of gradient descent may be too large", all = FALSE)
+  expect_false(fit$converged)
+  expect_true(is.finite(fit$loglik))
+  expect_true(all(is.finite(coef(fit))))
+  expect_equal(fit$loglik, fit$trace$loglik[nrow(fit$trace)])
+})
+
+test_that("gradient descent keeps sigma at its floor, and says so", {
+  d <- extreme_data()
+  expect_warning(fit <- moem(y ~ x, data = d[1:2, ], K = 1, method = "gd"), "floor")
+  expect_true(fit$degenerate[[1]])
+  expect_gte(unname(fit$sigma), 1e-6 * sd(d$y[1:2]) / sqrt(2) * (1 - 1e-12))
+})
+
+test_that("maxit and the memory of a parameter path are bounded", {
+  expect_error(moem_control(maxit = 1e10), "between 0 and 1e6")
+  d <- extreme_data()
+  wide <- cbind(d, matrix(rnorm(nrow(d) * 60), nrow(d)))
+  expect_error(moem(y ~ ., data = wide, K = 2, control = moem_control(maxit = 1e6, path = TRUE)),
+               "GiB")
+})

@@ -85,7 +85,11 @@ run_instance <- function(i) {
 }
 
 started <- Sys.time()
-runs <- do.call(rbind, lapply(seq_len(instances), run_instance))
+runs <- NULL
+for (i in seq_len(instances)) {
+  runs <- rbind(runs, run_instance(i))
+  utils::write.csv(runs, paste0(prefix, "-runs.csv"), row.names = FALSE)  # after every instance
+}
 total <- as.numeric(difftime(Sys.time(), started, units = "secs"))
 
 keys <- unique(runs[c("method", "iter")])
@@ -95,7 +99,6 @@ summary <- do.call(rbind, lapply(seq_len(nrow(keys)), function(j) {
              cross_entropy_mean = mean(r$cross_entropy),
              cross_entropy_sd = stats::sd(r$cross_entropy), seconds_mean = mean(r$seconds))
 }))
-utils::write.csv(runs, paste0(prefix, "-runs.csv"), row.names = FALSE)
 utils::write.csv(summary, paste0(prefix, "-summary.csv"), row.names = FALSE)
 saveRDS(list(summary = summary, final = runs[runs$iter == iterations, ],
              settings = list(instances = instances, n_train = if (n_train > 0L) n_train else 60000L,

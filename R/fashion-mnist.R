@@ -68,9 +68,12 @@ read_idx <- function(file) {
 #'   and `inverted` (logical).
 #' @examples
 #' dir <- "/usr/share/datasets/fashion-mnist"
-#' if (file.exists(file.path(dir, "t10k-labels-idx1-ubyte.gz"))) {
-#'   d <- fashion_mnist_invert(dir, seed = 1, n_train = 1000, n_test = 500)
-#'   str(d$train)
+#' labels <- file.path(dir, "t10k-labels-idx1-ubyte.gz")
+#' if (file.exists(labels)) table(read_idx(labels))
+#' \dontrun{
+#' # reads all 70000 images: some seconds
+#' d <- fashion_mnist_invert(dir, seed = 1, n_train = 1000, n_test = 500)
+#' str(d$train)
 #' }
 #' @export
 fashion_mnist_invert <- function(dir = "/usr/share/datasets/fashion-mnist", seed = NULL,

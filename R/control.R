@@ -12,6 +12,11 @@
 #' @param inner_tol Tolerance of the M-step's Newton iterations: they stop when half the Newton
 #'   decrement, an estimate of the distance to the block's optimum, is below
 #'   `inner_tol * (|objective| + 0.1)`.
+#' @param inner_slack Lets an M-step block stop early once what is left of its gain is below
+#'   `inner_slack` times EM's last change of the log-likelihood: early EM iterations, whose
+#'   steps are large, then spend fewer Newton steps on a precision the next iteration discards,
+#'   while near convergence the blocks are solved to `inner_tol` (every step still climbs, so
+#'   EM stays monotone). `0` solves every M-step to `inner_tol`.
 #' @param sigma_min Floor of a gaussian expert's standard deviation, relative to the standard
 #'   deviation of the response. An expert that fits a few observations exactly would otherwise
 #'   drive its sigma to 0 and the likelihood to infinity; one that reaches the floor is held
@@ -42,7 +47,7 @@
 #' moem_control(maxit = 200, tol = 1e-10)
 #' @export
 moem_control <- function(maxit = 1000, tol = 1e-8, inner_maxit = 25, inner_tol = 1e-10,
-                         sigma_min = 1e-6, min_weight = 1e-8, step = NULL, path = FALSE,
+                         inner_slack = 0.1, sigma_min = 1e-6, min_weight = 1e-8, step = NULL, path = FALSE,
                          penalty = 0, solver = c("auto", "newton", "bound")) {
   call <- sys.call()
   check <- function(ok, name, what, value) {
@@ -52,6 +57,7 @@ moem_control <- function(maxit = 1000, tol = 1e-8, inner_maxit = 25, inner_tol =
   check(is_number(tol, 0), "tol", "a number >= 0", tol)
   check(is_whole(inner_maxit, 1), "inner_maxit", "a whole number >= 1", inner_maxit)
   check(is_number(inner_tol, 0, strict = TRUE), "inner_tol", "a number > 0", inner_tol)
+  check(is_number(inner_slack, 0), "inner_slack", "a number >= 0", inner_slack)
   check(is_number(sigma_min, 0, strict = TRUE), "sigma_min", "a number > 0", sigma_min)
   check(is_number(min_weight, 0) && min_weight < 1, "min_weight", "a number in [0, 1)",
         min_weight)
@@ -64,7 +70,8 @@ moem_control <- function(maxit = 1000, tol = 1e-8, inner_maxit = 25, inner_tol =
         "solver", "\"auto\", \"newton\" or \"bound\"", solver)
   structure(
     list(maxit = as.integer(maxit), tol = as.double(tol), inner_maxit = as.integer(inner_maxit),
-         inner_tol = as.double(inner_tol), sigma_min = as.double(sigma_min),
+         inner_tol = as.double(inner_tol), inner_slack = as.double(inner_slack),
+         sigma_min = as.double(sigma_min),
          min_weight = as.double(min_weight), step = if (!is.null(step)) as.double(step),
          path = path, penalty = rep_len(as.double(penalty), 2L), solver = solver[1L]),
     class = "moem_control"

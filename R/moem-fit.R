@@ -204,7 +204,8 @@ c_control <- function(control, family, x, y, z, w, K, M, method, sigma, keep_pat
   scale <- 1
   if (family$family == "gaussian") scale <- weighted_sd(y, w)
   list(maxit = control$maxit, tol = control$tol, inner_maxit = control$inner_maxit,
-       inner_tol = control$inner_tol, sigma_min = control$sigma_min * scale,
+       inner_tol = control$inner_tol, inner_slack = control$inner_slack,
+       sigma_min = control$sigma_min * scale,
        min_weight = control$min_weight * sum(w), fix_sigma = !is.null(sigma),
        method = method_codes[[method]], step = if (is.null(control$step)) 0 else control$step,
        keep_path = keep_path, penalty_x = column_penalty(x, control$penalty[1L]),

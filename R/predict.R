@@ -155,7 +155,7 @@ estep <- function(object, x, z, y, w, beta, gate) {
   sigma <- if (is.null(object$sigma)) rep(1, object$K) else as.double(object$sigma)
   M <- ncol(beta) %/% object$K
   .Call(ffi_estep, x, z, as.double(y), NULL, as.double(w),
-        c(family_codes[[family$family]], object$K, M, 0L), beta, gate, sigma)
+        as.integer(c(family_codes[[family$family]], object$K, M, 0L)), beta, gate, sigma)
 }
 
 mixture_variance <- function(object, parts) {

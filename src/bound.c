@@ -72,7 +72,8 @@ void bound_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int ma
                double tol, softmax_result *res)
 {
     const int D = pr->q * pr->m;
-    double f = softmax_objective(pr, coef, wk), scale = 0.1 * softmax_mean_weight(pr);
+    double f = pr->warm ? pr->f0 : softmax_objective(pr, coef, wk);
+    double scale = 0.1 * softmax_mean_weight(pr);
     res->iter = 0;
     res->capped = 0; /* a capped run is a partial M-step that still climbs: not reported */
     res->regularised = 0;
@@ -80,13 +81,15 @@ void bound_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int ma
     while (res->iter < maxit) {
         double gain = 0.0;
         softmax_gradient(pr, coef, wk);
+        if (res->iter == 0 && pr->first_gradient)
+            memcpy(pr->first_gradient, wk->grad, (size_t) D * sizeof(double));
         bound_solve(pr->bound, pr->q, pr->m, wk->grad, wk->step, wk->trial);
         for (int j = 0; j < D; j++) {
             gain += wk->grad[j] * wk->step[j];
             coef[j] += wk->step[j];
         }
         res->iter++;
-        if (!(gain > 2.0 * tol * (fabs(f) + scale))) break;
+        if (!(gain > 2.0 * fmax(tol * (fabs(f) + scale), pr->slack))) break;
         if (res->iter < maxit) f = softmax_objective(pr, coef, wk);
     }
 }

@@ -9,8 +9,10 @@
  * then recomputes the posterior, the log-likelihood and its gradient (estep.c).  With a ridge
  * penalty the iterations climb the log-posterior loglik - pen instead.  It stops when
  * |logpost_t - logpost_{t-1}| < tol (|logpost_t| + 0.1 mean(w)), or after maxit iterations;
- * tol = 0 runs exactly maxit.  An update after which the log-likelihood or a parameter is not
- * finite (an overflowing step) is undone, and the fit stops there with st->diverged set.
+ * tol = 0 runs exactly maxit.  Each M-step block may stop once what is left of its gain is
+ * below inner_slack times EM's last change (wk->slack), or its own inner_tol.  An update after
+ * which the log-likelihood or a parameter is not finite (an overflowing step) is undone, and
+ * the fit stops there with st->diverged set.
  *
  * On entry the parameters hold the start; with start_with_mstep, wk->post holds starting
  * posterior probabilities (n x K) and an EM M-step makes the start of every method.
@@ -37,14 +39,14 @@ static double seconds_now(void)
 }
 
 static void em_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
-                     moem_status *st, int *inner_x, int *inner_z)
+                     moem_status *st, int *inner_x, int *inner_z, int warm, moem_gradient *grad)
 {
     if (d->symmetric) {
         symmetric_mstep(d, par, wk, ctl, st, inner_x);
     } else {
-        experts_mstep(d, par, wk, ctl, st, inner_x);
+        experts_mstep(d, par, wk, ctl, st, inner_x, grad);
     }
-    gate_mstep(d, par, wk, ctl, st, inner_z);
+    gate_mstep(d, par, wk, ctl, st, inner_z, warm, grad);
 }
 
 static void record(const moem_data *d, const moem_par *par, moem_work *wk,
@@ -52,12 +54,8 @@ static void record(const moem_data *d, const moem_par *par, moem_work *wk,
                    double logpost, double seconds, int inner_x, int inner_z, double step)
 {
     const int rows = ctl->maxit + 1, P = par_count(d, ctl);
-    double norm2 = 0.0;
-    gradient_pack(d, ctl, &wk->grad, wk->ascent);
-    for (int j = 0; j < P; j++) norm2 += wk->ascent[j] * wk->ascent[j];
     double *row = st->trace + it;
     row[TRACE_LOGLIK * rows] = loglik;
-    row[TRACE_GRADIENT * rows] = sqrt(norm2) / wk->wsum;
     row[TRACE_SECONDS * rows] = seconds;
     row[TRACE_INNER_EXPERTS * rows] = inner_x;
     row[TRACE_INNER_GATE * rows] = inner_z;
@@ -69,17 +67,33 @@ static void record(const moem_data *d, const moem_par *par, moem_work *wk,
     }
 }
 
+/* The norm of the gradient of the average negative log-posterior, from wk->grad, into row it. */
+static void record_gradient(const moem_data *d, moem_work *wk, const moem_control *ctl,
+                            moem_status *st, int it)
+{
+    const int P = par_count(d, ctl);
+    double norm2 = 0.0;
+    gradient_pack(d, ctl, &wk->grad, wk->ascent);
+    for (int j = 0; j < P; j++) norm2 += wk->ascent[j] * wk->ascent[j];
+    st->trace[it + TRACE_GRADIENT * (ctl->maxit + 1)] = sqrt(norm2) / wk->wsum;
+}
+
 void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
              int start_with_mstep, moem_status *st)
 {
+    /* EM's M-step computes the gradient at its starting parameters anyway: it is recorded from
+     * there, one iteration late, instead of by a separate pass (not for the symmetric model) */
+    const int fused = ctl->method == METHOD_EM && !d->symmetric;
     const double start = seconds_now();
     double step = ctl->step > 0 ? ctl->step : 0.5, loglik;
     int inner_x = 0, inner_z = 0;
     st->iter = 0;
     st->converged = 0;
-    if (start_with_mstep) em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z);
-    double logpost = moem_evaluate(d, par, wk, &loglik);
+    wk->slack = 0.0;
+    if (start_with_mstep) em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z, 0, NULL);
+    double logpost = moem_evaluate(d, par, wk, !fused, &loglik);
     record(d, par, wk, ctl, st, 0, loglik, logpost, seconds_now() - start, inner_x, inner_z, NAN);
+    if (!fused) record_gradient(d, wk, ctl, st, 0);
     if (!isfinite(logpost)) return;
     for (int it = 1; it <= ctl->maxit; it++) {
         double next, taken = NAN;
@@ -93,27 +107,35 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
             break;
         case METHOD_GRADIENT_EM:
             gradient_em_step(d, par, wk, ctl, st);
-            next = moem_evaluate(d, par, wk, &loglik);
+            next = moem_evaluate(d, par, wk, 1, &loglik);
             break;
         default:
-            em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z);
-            next = moem_evaluate(d, par, wk, &loglik);
+            if (fused) gradient_zero(d, &wk->grad);
+            em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z, 1, fused ? &wk->grad : NULL);
+            if (fused) record_gradient(d, wk, ctl, st, it - 1);
+            next = moem_evaluate(d, par, wk, !fused, &loglik);
         }
         if (!isfinite(next) || !par_finite(d, ctl, par, wk->theta)) {
             par_unpack(d, ctl, wk->last, par);
-            moem_evaluate(d, par, wk, &loglik);
+            moem_evaluate(d, par, wk, !fused, &loglik);
             st->diverged = it;
-            return;
+            break;
         }
         record(d, par, wk, ctl, st, it, loglik, next, seconds_now() - start, inner_x, inner_z,
                taken);
+        if (!fused) record_gradient(d, wk, ctl, st, it);
         st->iter = it;
         if (next < logpost - 1e-10 * (fabs(logpost) + 1.0)) st->decreased++;
         double change = fabs(next - logpost);
         logpost = next;
+        wk->slack = ctl->inner_slack * change;
         if (change < ctl->tol * (fabs(logpost) + 0.1 * wk->wsum / d->n)) {
             st->converged = 1;
-            return;
+            break;
         }
+    }
+    if (fused) {
+        moem_evaluate(d, par, wk, 1, &loglik);
+        record_gradient(d, wk, ctl, st, st->iter);
     }
 }

@@ -6,9 +6,12 @@
  *
  *     post_ik = exp(a_ik - l_i),  a_ik = log pi_ik + log f_k(y_i),  l_i = log sum_k exp(a_ik),
  *
- * written to wk->post (n x K).  With with_gradient, the same pass accumulates the gradient of
- * the log-likelihood into wk->grad (gradient.c).  Returns the observed log-likelihood
- * sum_i w_i l_i, or -Inf when some l_i is not finite.
+ * written to wk->post (n x K), with exp() taken once per term.  For the gate's M-step the pass
+ * also keeps the gate probabilities of experts 2..K (wk->gate_prob, n x (K - 1)) and the gate's
+ * part of EM's objective Q, sum_i w_i sum_k post_ik log pi_ik (wk->gate_q).  With
+ * with_gradient, the same pass accumulates the gradient of the log-likelihood into wk->grad
+ * (gradient.c).  Returns the observed log-likelihood sum_i w_i l_i, or -Inf when some l_i of
+ * an observation with positive weight is not finite.
  */
 #include <math.h>
 #include "moem.h"
@@ -17,52 +20,70 @@
 double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient)
 {
     const int n = d->n, K = d->K, MK = d->M * d->K;
-    double loglik = 0.0;
+    double loglik = 0.0, gate_q = 0.0;
     if (with_gradient) gradient_zero(d, &wk->grad);
     for (ptrdiff_t i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
         int len = (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK);
         double *eta_x = wk->block, *eta_z = eta_x + (size_t) len * MK,
-               *logf = eta_z + (size_t) len * K;
+               *logf = eta_z + (size_t) len * K, *gexp = logf + (size_t) len * K;
         rows_times(len, d->p, MK, d->x + i0, n, par->beta, eta_x);
         for (int i = 0; i < len; i++) eta_z[i] = 0.0;
         rows_times(len, d->q, K - 1, d->z + i0, n, par->gate + d->q, eta_z + len);
         expert_logdens(d, par, i0, len, eta_x, logf);
         for (int i = 0; i < len; i++) {
-            double gtop = eta_z[i], gsum = 0.0, top = -INFINITY, sum = 0.0, li;
+            const double wi = d->w[i0 + i];
+            double gtop = 0.0, gsum = 0.0, top = -INFINITY, sum = 0.0, glse, li, fit = 0.0;
+            double *post = wk->post + i0 + i;
             for (int k = 1; k < K; k++) if (eta_z[i + k * len] > gtop) gtop = eta_z[i + k * len];
-            for (int k = 0; k < K; k++) gsum += exp(eta_z[i + k * len] - gtop);
-            gtop += log(gsum);
             for (int k = 0; k < K; k++) {
-                eta_z[i + k * len] -= gtop;
-                double a = logf[i + k * len] + eta_z[i + k * len];
+                gexp[i + k * len] = exp(eta_z[i + k * len] - gtop);
+                gsum += gexp[i + k * len];
+            }
+            glse = gtop + log(gsum);
+            for (int k = 0; k < K; k++) {
+                double a = logf[i + k * len] + eta_z[i + k * len] - glse;
                 logf[i + k * len] = a;
                 if (a > top) top = a;
             }
-            for (int k = 0; k < K; k++) sum += exp(logf[i + k * len] - top);
+            for (int k = 0; k < K; k++) {
+                double e = exp(logf[i + k * len] - top);
+                logf[i + k * len] = e;
+                sum += e;
+            }
             li = top + log(sum);
-            double *post = wk->post + i0 + i;
+            for (int k = 1; k < K; k++)
+                wk->gate_prob[i0 + i + (size_t) (k - 1) * n] = gexp[i + k * len] / gsum;
             if (!isfinite(li)) {
                 /* only an observation that counts makes the log-likelihood non-finite */
                 for (int k = 0; k < K; k++) post[(size_t) k * n] = 1.0 / K;
-                if (d->w[i0 + i] > 0) loglik = -INFINITY;
+                if (wi > 0) loglik = -INFINITY;
                 continue;
             }
-            for (int k = 0; k < K; k++) post[(size_t) k * n] = exp(logf[i + k * len] - li);
-            if (d->w[i0 + i] > 0) loglik += d->w[i0 + i] * li;
+            for (int k = 0; k < K; k++) {
+                post[(size_t) k * n] = logf[i + k * len] / sum;
+                fit += post[(size_t) k * n] * eta_z[i + k * len];
+            }
+            if (wi > 0) {
+                loglik += wi * li;
+                gate_q += wi * (fit - glse);
+            }
         }
-        if (with_gradient) gradient_block(d, par, wk->post, i0, len, eta_x, eta_z, &wk->grad);
+        if (with_gradient)
+            gradient_block(d, par, wk->post, wk->gate_prob, i0, len, eta_x, eta_z, &wk->grad);
     }
+    wk->gate_q = gate_q;
     return loglik;
 }
 
-/* The E-step with the gradient, as the iterations use it: returns the log-posterior
- * loglik - pen (penalty.c), with the penalty's gradient taken into wk->grad, and stores the
- * log-likelihood in *loglik. */
-double moem_evaluate(const moem_data *d, const moem_par *par, moem_work *wk, double *loglik)
+/* The E-step as the iterations use it: returns the log-posterior loglik - pen (penalty.c) and
+ * stores the log-likelihood in *loglik; with_gradient also leaves the gradient of the
+ * log-posterior in wk->grad. */
+double moem_evaluate(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
+                     double *loglik)
 {
-    double ll = moem_estep(d, par, wk, 1);
+    double ll = moem_estep(d, par, wk, with_gradient);
     *loglik = ll;
     if (!d->penalty_x && !d->penalty_z) return ll;
-    penalty_gradient(d, par, &wk->grad);
+    if (with_gradient) penalty_gradient(d, par, &wk->grad);
     return ll - penalty_value(d, par);
 }

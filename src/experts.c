@@ -8,7 +8,10 @@
  *   binomial,    weighted softmax regression of the targets on x, warm-started from the current
  *   multinomial  coefficients, by Newton's method (softmax.c) or Boehning's bound (bound.c).
  *
- * With a ridge penalty (d->penalty_x) each fit maximises its part of the log-posterior.
+ * With a ridge penalty (d->penalty_x) each fit maximises its part of the log-posterior (for a
+ * gaussian expert the ridge of its least squares is sigma_k^2 times the penalty).  With grad
+ * set, each block also stores there the gradient of the log-posterior at the parameters it
+ * starts from, which its first pass computes anyway (EM records it instead of a separate pass).
  *
  * beta (p x MK) and sigma (K) are updated in place.  An expert whose total weight sum v falls
  * below min_weight keeps its parameters and is flagged as frozen; a block whose matrix cannot be
@@ -55,24 +58,38 @@ static void weighted_score(const moem_data *d, const double *v, const double *r,
     }
 }
 
-/* Weighted (ridge) least squares of u on x with weights v and penalty d->penalty_x, from beta
- * (updated in place); leaves the residuals u - x beta in resid.  Returns the chol_factor
- * status. */
+/* Weighted ridge least squares of u on x, minimising sum v (u - x beta)^2 + ridge beta' L beta
+ * with L = diag(d->penalty_x), from beta (updated in place); leaves the residuals u - x beta in
+ * resid.  first_score (p), when set, receives x' (v r) - ridge L beta at the start, and
+ * *first_rss sum v r^2 there.  Returns the chol_factor status. */
 static int least_squares(const moem_data *d, const double *v, const double *u, double *beta,
-                         double *resid, softmax_work *sm)
+                         double *resid, softmax_work *sm, double ridge, double *first_score,
+                         double *first_rss)
 {
     const int p = d->p;
+    residuals(d, u, beta, resid);
+    if (first_score) {
+        double rss = 0.0;
+        for (int i = 0; i < d->n; i++) rss += v[i] * resid[i] * resid[i];
+        *first_rss = rss;
+        weighted_score(d, v, resid, sm->eta, first_score);
+        if (d->penalty_x)
+            for (int j = 0; j < p; j++) first_score[j] -= ridge * d->penalty_x[j] * beta[j];
+    }
     gram_weighted(d->n, p, d->x, v, sm->rows, sm->hess, p);
     if (d->penalty_x)
-        for (int j = 0; j < p; j++) sm->hess[j + (size_t) j * p] += d->penalty_x[j];
+        for (int j = 0; j < p; j++) sm->hess[j + (size_t) j * p] += ridge * d->penalty_x[j];
     int status = chol_factor(p, sm->hess, sm->chol, sm->scale);
     if (status == CHOL_FAILED) return status;
-    residuals(d, u, beta, resid);
     for (int pass = 0; pass < 4 && p > 0; pass++) {
         double step_size = 0.0, size = 0.0;
-        weighted_score(d, v, resid, sm->eta, sm->step);
-        if (d->penalty_x)
-            for (int j = 0; j < p; j++) sm->step[j] -= d->penalty_x[j] * beta[j];
+        if (pass == 0 && first_score) {
+            memcpy(sm->step, first_score, (size_t) p * sizeof(double));
+        } else {
+            weighted_score(d, v, resid, sm->eta, sm->step);
+            if (d->penalty_x)
+                for (int j = 0; j < p; j++) sm->step[j] -= ridge * d->penalty_x[j] * beta[j];
+        }
         chol_solve(p, sm->chol, sm->scale, sm->step);
         for (int j = 0; j < p; j++) {
             beta[j] += sm->step[j];
@@ -109,10 +126,20 @@ static double sigma_update(double s, const moem_control *ctl, int *floored)
     return s;
 }
 
+/* With grad set, also stores the log-likelihood's gradient at the start over beta_k and
+ * log sigma_k: x' (v r) / sigma^2 - L beta and sum v (r^2 / sigma^2 - 1). */
 static void gaussian_expert(const moem_data *d, int k, double vsum, moem_par *par,
-                            moem_work *wk, const moem_control *ctl, moem_status *st)
+                            moem_work *wk, const moem_control *ctl, moem_status *st,
+                            moem_gradient *grad)
 {
-    int status = least_squares(d, wk->v, d->y, par->beta + (size_t) k * d->p, wk->resid, &wk->sm);
+    const double s2 = par->sigma[k] * par->sigma[k];
+    double *score = grad ? grad->beta + (size_t) k * d->p : NULL, rss = 0.0;
+    int status = least_squares(d, wk->v, d->y, par->beta + (size_t) k * d->p, wk->resid, &wk->sm,
+                               s2, score, &rss);
+    if (grad) {
+        for (int j = 0; j < d->p; j++) score[j] /= s2;
+        grad->logsigma[k] = rss / s2 - vsum;
+    }
     if (status == CHOL_RIDGE) st->regularised++;
     if (status == CHOL_FAILED) st->failed++;
     if (status == CHOL_FAILED || ctl->fix_sigma) return;
@@ -121,7 +148,7 @@ static void gaussian_expert(const moem_data *d, int k, double vsum, moem_par *pa
 }
 
 void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
-                   moem_status *st, int *inner)
+                   moem_status *st, int *inner, moem_gradient *grad)
 {
     const int n = d->n, p = d->p, M = d->M;
     *inner = 0;
@@ -137,11 +164,12 @@ void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_
             continue;
         }
         if (d->family == FAMILY_GAUSSIAN) {
-            gaussian_expert(d, k, vsum, par, wk, ctl, st);
+            gaussian_expert(d, k, vsum, par, wk, ctl, st, grad);
             *inner += 1;
         } else {
             softmax_problem pr = { n, p, M, d->x, d->target, wk->v, d->penalty_x,
-                                   wk->bound_x.ready ? &wk->bound_x : NULL };
+                                   wk->bound_x.ready ? &wk->bound_x : NULL, wk->sm.prob, 0, 0.0,
+                                   grad ? grad->beta + (size_t) k * M * p : NULL, wk->slack };
             softmax_result res;
             softmax_fit(&pr, par->beta + (size_t) k * M * p, &wk->sm, ctl->inner_maxit,
                         ctl->inner_tol, &res);
@@ -162,7 +190,8 @@ void symmetric_mstep(const moem_data *d, moem_par *par, moem_work *wk,
     if (d->family == FAMILY_GAUSSIAN) {
         double top = 0.0, rss = 0.0, wsum = 0.0;
         for (int i = 0; i < n; i++) u[i] = (2.0 * r[i] - 1.0) * d->y[i];
-        int status = least_squares(d, d->w, u, par->beta, wk->resid, &wk->sm);
+        int status = least_squares(d, d->w, u, par->beta, wk->resid, &wk->sm,
+                                   par->sigma[0] * par->sigma[0], NULL, NULL);
         if (status == CHOL_RIDGE) st->regularised++;
         if (status == CHOL_FAILED) {
             st->failed++;
@@ -186,7 +215,8 @@ void symmetric_mstep(const moem_data *d, moem_par *par, moem_work *wk,
     } else {
         for (int i = 0; i < n; i++) u[i] = r[i] * d->y[i] + (1.0 - r[i]) * (1.0 - d->y[i]);
         softmax_problem pr = { n, p, 1, d->x, u, d->w, d->penalty_x,
-                               wk->bound_x.ready ? &wk->bound_x : NULL };
+                               wk->bound_x.ready ? &wk->bound_x : NULL, wk->sm.prob, 0, 0.0,
+                               NULL, wk->slack };
         softmax_result res;
         softmax_fit(&pr, par->beta, &wk->sm, ctl->inner_maxit, ctl->inner_tol, &res);
         *inner = res.iter;

@@ -60,6 +60,7 @@ static void read_control(SEXP control, moem_control *ctl)
     ctl->tol = Rf_asReal(list_get(control, "tol"));
     ctl->inner_maxit = Rf_asInteger(list_get(control, "inner_maxit"));
     ctl->inner_tol = Rf_asReal(list_get(control, "inner_tol"));
+    ctl->inner_slack = Rf_asReal(list_get(control, "inner_slack"));
     ctl->sigma_min = Rf_asReal(list_get(control, "sigma_min"));
     ctl->min_weight = Rf_asReal(list_get(control, "min_weight"));
     ctl->fix_sigma = Rf_asLogical(list_get(control, "fix_sigma"));
@@ -132,7 +133,8 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     wk->post = alloc_doubles(n * d->K);
     wk->v = alloc_doubles(n);
     wk->resid = alloc_doubles(n);
-    wk->block = alloc_doubles((size_t) MOEM_CHUNK * (d->M * d->K + 2 * d->K));
+    wk->block = alloc_doubles((size_t) MOEM_CHUNK * (d->M * d->K + 3 * d->K));
+    wk->gate_prob = alloc_doubles(n * (d->K > 1 ? d->K - 1 : 1));
     wk->grad.beta = alloc_doubles((size_t) d->p * d->M * d->K);
     wk->grad.gate = alloc_doubles((size_t) d->q * d->K);
     wk->grad.logsigma = alloc_doubles(d->K);
@@ -152,6 +154,7 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     wk->sm.scale = alloc_doubles(D);
     wk->sm.step = alloc_doubles(D);
     wk->sm.trial = alloc_doubles(D);
+    wk->slack = 0.0;
     wk->wsum = 0.0;
     for (size_t i = 0; i < n; i++) wk->wsum += d->w[i];
     wk->lambda_x = wk->lambda_z = 0.0;
@@ -266,7 +269,8 @@ SEXP ffi_estep(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta
     read_data(x, z, y, target, w, dims, &d);
     moem_par par = { REAL(beta), REAL(gate), REAL(sigma) };
     wk.post = alloc_doubles((size_t) d.n * d.K);
-    wk.block = alloc_doubles((size_t) MOEM_CHUNK * (d.M * d.K + 2 * d.K));
+    wk.block = alloc_doubles((size_t) MOEM_CHUNK * (d.M * d.K + 3 * d.K));
+    wk.gate_prob = alloc_doubles((size_t) d.n * (d.K > 1 ? d.K - 1 : 1));
     wk.grad.beta = alloc_doubles((size_t) d.p * d.M * d.K);
     wk.grad.gate = alloc_doubles((size_t) d.q * d.K);
     wk.grad.logsigma = alloc_doubles(d.K);

@@ -11,9 +11,10 @@
  * which is also the gradient of EM's Q(. | theta) at theta.  For gradient EM the same pass sums
  * w post_k (y - eta_k)^2 and w post_k.
  *
- *   post      n x K          posterior probabilities (rows i0.. of the full matrix)
- *   eta_x     len x MK       the block's experts' linear predictors; overwritten
- *   log_gate  len x K        the block's log gate probabilities; overwritten
+ *   post       n x K          posterior probabilities
+ *   gate_prob  n x (K - 1)    gate probabilities of experts 2..K
+ *   eta_x      len x MK       the block's experts' linear predictors; overwritten
+ *   scratch    len x K        overwritten
  */
 #include <math.h>
 #include <string.h>
@@ -31,7 +32,7 @@ void gradient_zero(const moem_data *d, moem_gradient *g)
 
 /* Overwrites eta (len x M, expert k's block) with w post_k times d log f_k / d eta. */
 static void expert_scores(const moem_data *d, const moem_par *par, const double *post, int k,
-                          int i0, int len, double *eta, moem_gradient *g)
+                          ptrdiff_t i0, int len, double *eta, moem_gradient *g)
 {
     const double *y = d->y + i0, *w = d->w + i0;
     const int M = d->M;
@@ -73,8 +74,9 @@ static void expert_scores(const moem_data *d, const moem_par *par, const double 
     }
 }
 
-void gradient_block(const moem_data *d, const moem_par *par, const double *post, int i0,
-                    int len, double *eta_x, double *log_gate, moem_gradient *g)
+void gradient_block(const moem_data *d, const moem_par *par, const double *post,
+                    const double *gate_prob, ptrdiff_t i0, int len, double *eta_x,
+                    double *scratch, moem_gradient *g)
 {
     const int n = d->n, K = d->K, M = d->M;
     for (int k = 0; k < K; k++)
@@ -83,9 +85,9 @@ void gradient_block(const moem_data *d, const moem_par *par, const double *post,
     tcross_add(d->p, M * K, len, d->x + i0, n, eta_x, len, g->beta, d->p);
     if (K < 2) return;
     for (int k = 1; k < K; k++) {
-        const double *pk = post + (size_t) k * n + i0;
-        double *lk = log_gate + (size_t) k * len;
-        for (int i = 0; i < len; i++) lk[i] = d->w[i0 + i] * (pk[i] - exp(lk[i]));
+        const double *pk = post + (size_t) k * n + i0, *gk = gate_prob + (size_t) (k - 1) * n + i0;
+        double *sk = scratch + (size_t) (k - 1) * len;
+        for (int i = 0; i < len; i++) sk[i] = d->w[i0 + i] * (pk[i] - gk[i]);
     }
-    tcross_add(d->q, K - 1, len, d->z + i0, n, log_gate + len, len, g->gate, d->q);
+    tcross_add(d->q, K - 1, len, d->z + i0, n, scratch, len, g->gate, d->q);
 }

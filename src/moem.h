@@ -47,6 +47,7 @@ typedef struct {
     double tol;         /* stop when |change of loglik| < tol (|loglik| + 0.1) */
     int inner_maxit;    /* Newton iterations of one M-step block */
     double inner_tol;   /* Newton decrement / 2 < inner_tol (|objective| + 0.1) */
+    double inner_slack; /* or < inner_slack times EM's last change of the log-likelihood */
     double sigma_min;   /* absolute floor for a gaussian expert's sigma */
     double min_weight;  /* an expert whose total posterior weight falls below this is frozen */
     int fix_sigma;      /* 1: sigma is known and not updated */
@@ -99,7 +100,11 @@ typedef struct {
     double *post;  /* n x K  posterior probabilities */
     double *v;     /* n      weights of the expert being updated */
     double *resid; /* n      residuals of the gaussian expert being updated */
-    double *block; /* MOEM_CHUNK x (M K + 2 K)  E-step's linear predictors and log terms */
+    double *block; /* MOEM_CHUNK x (M K + 3 K)  E-step's linear predictors and log terms */
+    double *gate_prob; /* n x (K - 1)  gate probabilities of experts 2..K at the last E-step */
+    double gate_q;     /* the gate's part of Q at the last E-step (for a warm gate M-step) */
+    double slack;      /* gain below which an M-step block may stop: inner_slack times EM's
+                          last change */
     moem_gradient grad;
     double *theta; /* P      free parameters (gradient descent) */
     double *trial; /* P      free parameters of a trial step (gradient descent) */
@@ -144,13 +149,16 @@ double log1pexp(double t);
 
 /* estep.c, gradient.c */
 double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient);
-double moem_evaluate(const moem_data *d, const moem_par *par, moem_work *wk, double *loglik);
+double moem_evaluate(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
+                     double *loglik);
 void gradient_zero(const moem_data *d, moem_gradient *g);
-void gradient_block(const moem_data *d, const moem_par *par, const double *post, int i0,
-                    int len, double *eta_x, double *log_gate, moem_gradient *g);
+void gradient_block(const moem_data *d, const moem_par *par, const double *post,
+                    const double *gate_prob, ptrdiff_t i0, int len, double *eta_x,
+                    double *scratch, moem_gradient *g);
 
 /* penalty.c */
 double penalty_value(const moem_data *d, const moem_par *par);
+double penalty_gate(const moem_data *d, const moem_par *par);
 void penalty_gradient(const moem_data *d, const moem_par *par, moem_gradient *g);
 double penalty_top(const double *penalty, int len);
 
@@ -171,9 +179,9 @@ void gradient_em_step(const moem_data *d, moem_par *par, moem_work *wk,
 double gd_step(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
                double logpost, double *step, double *loglik);
 void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
-                   moem_status *st, int *inner);
+                   moem_status *st, int *inner, moem_gradient *grad);
 void gate_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
-                moem_status *st, int *inner);
+                moem_status *st, int *inner, int warm, moem_gradient *grad);
 
 /* em.c */
 void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,

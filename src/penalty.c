@@ -25,12 +25,17 @@ static double half_sum_squares(const double *penalty, const double *a, int rows,
     return 0.5 * s;
 }
 
+/* the gate's part of pen */
+double penalty_gate(const moem_data *d, const moem_par *par)
+{
+    if (!d->penalty_z || d->K < 2) return 0.0;
+    return half_sum_squares(d->penalty_z, par->gate + d->q, d->q, d->K - 1);
+}
+
 double penalty_value(const moem_data *d, const moem_par *par)
 {
-    double pen = 0.0;
+    double pen = penalty_gate(d, par);
     if (d->penalty_x) pen += half_sum_squares(d->penalty_x, par->beta, d->p, d->M * d->K);
-    if (d->penalty_z && d->K > 1)
-        pen += half_sum_squares(d->penalty_z, par->gate + d->q, d->q, d->K - 1);
     return pen;
 }
 

@@ -6,7 +6,12 @@
  *
  * Maximises  f(B) = sum_i v_i (t_i' eta_i - log(1 + sum_c exp(eta_ic))) - sum_jc lambda_j B_jc^2 / 2,
  * eta = z B, lambda the optional ridge penalty of each row of B (q).  With a bound in the
- * problem, softmax_fit hands over to bound.c's steps instead of Newton's.
+ * problem, softmax_fit hands over to bound.c's steps instead of Newton's.  A warm problem
+ * starts from the probabilities and objective it is given (the E-step's, for the gate), and
+ * first_gradient, when set, receives the gradient at the start: at EM's current parameters
+ * it is the gradient of the log-likelihood over this block.  The problem's slack loosens the
+ * tolerance to a set gain (EM sets it to a small fraction of its last change of the
+ * log-likelihood, so that early M-steps stop sooner and the last ones are solved to tol).
  *
  *   z       n x q   design
  *   target  n x m   t_i, the targets of classes 2..m+1 (class 1, the reference, has
@@ -15,16 +20,16 @@
  *   coef    q x m   B: the start on entry, the solution on exit
  *
  * The gradient is z' (v (t - p)); the Hessian block of classes (c, e) is
- * -z' diag(v p_c (delta_ce - p_e)) z.  With m = 1 this is logistic regression.  Newton stops when
- * half the Newton decrement, an estimate of f(B*) - f(B), is below tol (|f| + 0.1 mean(v)), after that
- * last step if it does not lower f beyond rounding.
+ * -z' diag(v p_c (delta_ce - p_e)) z.  With m = 1 this is logistic regression.  Newton stops
+ * after the step whose half decrement, an estimate of f(B*) - f(B), is below
+ * max(tol (|f| + 0.1 mean(v)), slack).
  */
 #include <math.h>
 #include <string.h>
 #include "softmax.h"
 #include "linalg.h"
 
-/* Evaluates f at coef and leaves the class probabilities in wk->prob. */
+/* Evaluates f at coef and leaves the class probabilities in pr->prob. */
 double softmax_objective(const softmax_problem *pr, const double *coef, softmax_work *wk)
 {
     const int n = pr->n, m = pr->m;
@@ -41,7 +46,7 @@ double softmax_objective(const softmax_problem *pr, const double *coef, softmax_
             for (int c = 0; c < m; c++) sum += exp(eta[r + c * len] - top);
             lse = top + log(sum);
             for (int c = 0; c < m; c++) {
-                wk->prob[i + (size_t) c * n] = exp(eta[r + c * len] - lse);
+                pr->prob[i + (size_t) c * n] = exp(eta[r + c * len] - lse);
                 fit += pr->target[i + (size_t) c * n] * eta[r + c * len];
             }
             if (pr->v[i] > 0) f += pr->v[i] * (fit - lse);
@@ -64,7 +69,7 @@ double softmax_mean_weight(const softmax_problem *pr)
     return pr->n > 0 ? s / pr->n : 1.0;
 }
 
-/* grad (q x m) = z' (v (t - p)) - lambda B, from the probabilities in wk->prob */
+/* grad (q x m) = z' (v (t - p)) - lambda B, from the probabilities in pr->prob */
 void softmax_gradient(const softmax_problem *pr, const double *coef, softmax_work *wk)
 {
     const int n = pr->n, m = pr->m, q = pr->q;
@@ -74,7 +79,7 @@ void softmax_gradient(const softmax_problem *pr, const double *coef, softmax_wor
         for (int c = 0; c < m; c++)
             for (int r = 0; r < len; r++) {
                 size_t ic = i0 + r + (size_t) c * n;
-                wk->eta[r + c * len] = pr->v[i0 + r] * (pr->target[ic] - wk->prob[ic]);
+                wk->eta[r + c * len] = pr->v[i0 + r] * (pr->target[ic] - pr->prob[ic]);
             }
         tcross_add(q, m, len, pr->z + i0, n, wk->eta, len, wk->grad, q);
     }
@@ -92,13 +97,13 @@ static void softmax_hessian(const softmax_problem *pr, softmax_work *wk)
     for (ptrdiff_t i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
         int len = (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK);
         for (int c = 0; c < m; c++) {
-            const double *pc = wk->prob + (size_t) c * n + i0;
+            const double *pc = pr->prob + (size_t) c * n + i0;
             double *diag = wk->hess + (size_t) c * q * (D + 1);
             for (int r = 0; r < len; r++) f[r] = sqrt(pr->v[i0 + r] * pc[r] * (1.0 - pc[r]));
             scale_rows(n, q, pr->z, i0, len, f, wk->rows);
             syrk_add(q, len, wk->rows, diag, D);
             for (int e = c + 1; e < m; e++) {
-                const double *pe = wk->prob + (size_t) e * n + i0;
+                const double *pe = pr->prob + (size_t) e * n + i0;
                 for (int r = 0; r < len; r++) f[r] = -pr->v[i0 + r] * pc[r] * pe[r];
                 scale_rows(n, q, pr->z, i0, len, f, wk->rows);
                 tcross_add(q, q, len, pr->z + i0, n, wk->rows, MOEM_CHUNK,
@@ -119,7 +124,9 @@ void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int 
         bound_fit(pr, coef, wk, maxit, tol, res);
         return;
     }
-    double f = softmax_objective(pr, coef, wk), scale = 0.1 * softmax_mean_weight(pr);
+    double f = pr->warm ? pr->f0 : softmax_objective(pr, coef, wk);
+    const double scale = 0.1 * softmax_mean_weight(pr);
+    const double rounding = 1e-12 * (fabs(f) + 1.0);
     res->iter = 0;
     res->capped = 1;
     res->regularised = 0;
@@ -128,6 +135,8 @@ void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int 
         double decrement = 0.0, alpha = 1.0, trial_f = f;
         int accepted = 0;
         softmax_gradient(pr, coef, wk);
+        if (res->iter == 0 && pr->first_gradient)
+            memcpy(pr->first_gradient, wk->grad, (size_t) D * sizeof(double));
         softmax_hessian(pr, wk);
         int status = chol_factor(D, wk->hess, wk->chol, wk->scale);
         if (status == CHOL_FAILED) {
@@ -139,14 +148,16 @@ void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int 
         memcpy(wk->step, wk->grad, (size_t) D * sizeof(double));
         chol_solve(D, wk->chol, wk->scale, wk->step);
         for (int j = 0; j < D; j++) decrement += wk->grad[j] * wk->step[j];
-        if (!(decrement > 2.0 * tol * (fabs(f) + scale))) {
-            /* within tolerance: the last Newton step still gains accuracy (its error is of the
-             * order of the decrement squared), so it is kept unless it lowers f by more than
-             * rounding, which happens far from the quadratic regime, as when an expert
-             * separates its data */
+        /* within tolerance after this step: half the decrement estimates what is left */
+        int last = !(decrement > 2.0 * fmax(tol * (fabs(f) + scale), pr->slack));
+        if (last && !(decrement > rounding)) {
+            /* at the optimum to rounding: the last Newton step still gains accuracy (its error
+             * is of the order of the decrement squared), so it is kept unless it lowers f by
+             * more than rounding, which happens far from the quadratic regime, as when an
+             * expert separates its data */
             if (decrement > 0) {
                 for (int j = 0; j < D; j++) wk->trial[j] = coef[j] + wk->step[j];
-                if (softmax_objective(pr, wk->trial, wk) >= f - 1e-12 * (fabs(f) + 1.0))
+                if (softmax_objective(pr, wk->trial, wk) >= f - rounding)
                     memcpy(coef, wk->trial, (size_t) D * sizeof(double));
             }
             res->capped = 0;
@@ -165,5 +176,9 @@ void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int 
         memcpy(coef, wk->trial, (size_t) D * sizeof(double));
         f = trial_f;
         res->iter++;
+        if (last) {
+            res->capped = 0;
+            break;
+        }
     }
 }

@@ -10,6 +10,11 @@ typedef struct {
     const double *v;       /* n      row weights >= 0 */
     const double *penalty; /* q      ridge penalty of each coefficient row, or NULL */
     const softmax_bound *bound; /* Boehning's bound to step with, or NULL for Newton */
+    double *prob;          /* n x m  class probabilities at the current coefficients */
+    int warm;              /* 1: prob already holds them at the start, and f0 the objective */
+    double f0;
+    double *first_gradient; /* q x m: receives the gradient at the start, or NULL */
+    double slack;          /* a gain below which the fit may stop, whatever tol says */
 } softmax_problem;
 
 typedef struct {

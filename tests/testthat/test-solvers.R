@@ -237,3 +237,37 @@ test_that("rmoe draws symmetric models and simulate() draws from a fit", {
   refit <- moem(sim_1 ~ x1 + x2, data = cbind(d, sims), K = 2, init = fit)
   expect_equal(coef(refit), coef(fit), tolerance = 0.15)
 })
+
+test_that("EM's trace gradient, taken from the next M-step, is the gradient at that iterate", {
+  d <- general_data(1500, "gaussian", seed = 31)
+  set.seed(4)
+  post <- matrix(runif(1500 * 2), 1500)
+  long <- moem(y ~ x1 + x2, data = d, K = 2, init = post / rowSums(post),
+               control = moem_control(maxit = 12, tol = 0))
+  for (t in c(0, 5, 11)) {
+    short <- moem(y ~ x1 + x2, data = d, K = 2, init = post / rowSums(post),
+                  control = moem_control(maxit = t, tol = 0))
+    expect_equal(long$trace$gradient[t + 1], tail(short$trace$gradient, 1), tolerance = 1e-8)
+    # and that one (from a separate E-step pass) is the gradient descent's definition
+    gd <- moem(y ~ x1 + x2, data = d, K = 2, init = short, method = "gd",
+               control = moem_control(maxit = 0))
+    expect_equal(gd$trace$gradient[1], tail(short$trace$gradient, 1), tolerance = 1e-8)
+  }
+})
+
+test_that("a ridge penalty on gaussian experts gives the maximum of the log-posterior", {
+  d <- general_data(400, "gaussian", seed = 32)
+  lambda <- 50
+  fit <- moem(y ~ x1 + x2, data = d, K = 1,
+              control = moem_control(penalty = lambda, tol = 1e-14))
+  x <- cbind(1, d$x1, d$x2)
+  negative_logpost <- function(theta) {
+    beta <- theta[1:3]
+    -sum(dnorm(d$y, x %*% beta, exp(theta[4]), log = TRUE)) + lambda / 2 * sum(beta[-1]^2)
+  }
+  ref <- optim(c(0, 0, 0, 0), negative_logpost, method = "BFGS",
+               control = list(reltol = 1e-15, maxit = 2000))
+  expect_equal(unname(coef(fit, "experts")[, 1]), ref$par[1:3], tolerance = 1e-5)
+  expect_equal(unname(fit$sigma), exp(ref$par[4]), tolerance = 1e-5)
+  expect_equal(fit$logpost, -ref$value, tolerance = 1e-10)
+})

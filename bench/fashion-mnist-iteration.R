@@ -22,7 +22,8 @@ iterations <- 4L
 total <- system.time(
   fit <- moem_fit(x, data$train$y, K = 2, family = multinomial(), init = start,
                   control = moem_control(maxit = iterations, tol = 0, penalty = 30,
-                                         solver = "bound", inner_maxit = inner))
+                                         solver = "bound", inner_maxit = inner,
+                                         inner_slack = 0))
 )[["elapsed"]]
 per_iteration <- diff(fit$trace$seconds)
 x_used <- x[, !fit$aliased$experts]

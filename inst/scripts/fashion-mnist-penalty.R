@@ -44,7 +44,8 @@ accuracy <- numeric(0)
 for (penalty in penalties) {
   fit <- moem_fit(fit_x, y[-valid], K = 2, family = multinomial(), init = start,
                   control = moem_control(maxit = 30, tol = 0, penalty = penalty,
-                                         solver = "bound", inner_maxit = 5))
+                                         solver = "bound", inner_maxit = 5,
+                                         inner_slack = 0))
   s <- score(fit)
   accuracy[[as.character(penalty)]] <- s[["accuracy"]]
   cat(sprintf("penalty %6g: validation accuracy %.4f, cross-entropy %.4f\n", penalty,

@@ -9,7 +9,8 @@
 # Settings: d = 10 covariates x ~ N(0, I), n = 5000 observations, no intercept.  Each instance
 # draws beta* and w* uniformly on spheres (radii below: for SymMoLinE ||beta*|| / sigma = 2
 # with sigma = 1 known), and the start beta_0 uniformly on the sphere of a tenth of beta*'s
-# radius (relative error about 1), w_0 = 0.  Gradient EM steps each block by the inverse of a
+# radius (relative error about 1), w_0 = 0.  EM's M-steps are solved to inner_tol (no
+# inner_slack).  Gradient EM steps each block by the inverse of a
 # bound on Q's curvature; gradient descent uses Armijo backtracking.  L(theta*) is the lowest
 # objective reached, in practice at EM's limit from the same start (run to |change| < 1e-14).
 
@@ -39,7 +40,7 @@ run_instance <- function(seed, family) {
   start <- list(experts = on_sphere(s$d, s$beta_norm / 10), gating = rep(0, s$d))
   cmp <- moem_compare(formula, data, symmetric = TRUE, family = family, sigma = sigma,
                       init = start, truth = list(experts = beta, gating = w),
-                      control = moem_control(maxit = s$iterations, tol = 0))
+                      control = moem_control(maxit = s$iterations, tol = 0, inner_slack = 0))
   em <- attr(cmp, "fits")$em
   limit <- moem(formula, data, symmetric = TRUE, family = family, sigma = sigma, init = em,
                 control = moem_control(maxit = 5000, tol = 1e-14))

@@ -3,7 +3,7 @@
 #' @param x A [moem()] fit.
 #' @param which `"loglik"`: the log-likelihood against the iteration; `"gap"`: the distance of
 #'   the log-likelihood to its final value, on a log scale, which shows EM's linear rate as a
-#'   straight line.
+#'   straight line (distances at the level of rounding are left out).
 #' @param ... Further graphical arguments passed to [plot.default()].
 #' @return `x`, invisibly.
 #' @examples
@@ -22,7 +22,7 @@ plot.moem <- function(x, which = c("loglik", "gap"), ...) {
          ylab = "log-likelihood", ...)
   } else {
     gap <- max(tr$loglik) - tr$loglik
-    keep <- gap > 0
+    keep <- gap > 1e-13 * (abs(max(tr$loglik)) + 1)  # above rounding
     if (!any(keep)) {
       abort("The log-likelihood never changed; there is no gap to plot.", call = sys.call())
     }

@@ -82,7 +82,8 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
              int start_with_mstep, moem_status *st)
 {
     /* EM's M-step computes the gradient at its starting parameters anyway: it is recorded from
-     * there, one iteration late, instead of by a separate pass (not for the symmetric model) */
+     * there, one iteration late, instead of by a separate pass; and the E-step accumulates the
+     * M-step's statistics (not for the symmetric model) */
     const int fused = ctl->method == METHOD_EM && !d->symmetric;
     const double start = seconds_now();
     double step = ctl->step > 0 ? ctl->step : 0.5, loglik;
@@ -91,7 +92,7 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
     st->converged = 0;
     wk->slack = 0.0;
     if (start_with_mstep) em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z, 0, NULL);
-    double logpost = moem_evaluate(d, par, wk, !fused, &loglik);
+    double logpost = moem_evaluate(d, par, wk, !fused, fused, &loglik);
     record(d, par, wk, ctl, st, 0, loglik, logpost, seconds_now() - start, inner_x, inner_z, NAN);
     if (!fused) record_gradient(d, wk, ctl, st, 0);
     if (!isfinite(logpost)) return;
@@ -107,17 +108,17 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
             break;
         case METHOD_GRADIENT_EM:
             gradient_em_step(d, par, wk, ctl, st);
-            next = moem_evaluate(d, par, wk, 1, &loglik);
+            next = moem_evaluate(d, par, wk, 1, 0, &loglik);
             break;
         default:
             if (fused) gradient_zero(d, &wk->grad);
             em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z, 1, fused ? &wk->grad : NULL);
             if (fused) record_gradient(d, wk, ctl, st, it - 1);
-            next = moem_evaluate(d, par, wk, !fused, &loglik);
+            next = moem_evaluate(d, par, wk, !fused, fused, &loglik);
         }
         if (!isfinite(next) || !par_finite(d, ctl, par, wk->theta)) {
             par_unpack(d, ctl, wk->last, par);
-            moem_evaluate(d, par, wk, !fused, &loglik);
+            moem_evaluate(d, par, wk, !fused, 0, &loglik);
             st->diverged = it;
             break;
         }
@@ -135,7 +136,7 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
         }
     }
     if (fused) {
-        moem_evaluate(d, par, wk, 1, &loglik);
+        moem_evaluate(d, par, wk, 1, 0, &loglik);
         record_gradient(d, wk, ctl, st, st->iter);
     }
 }

@@ -10,18 +10,21 @@
  * also keeps the gate probabilities of experts 2..K (wk->gate_prob, n x (K - 1)) and the gate's
  * part of EM's objective Q, sum_i w_i sum_k post_ik log pi_ik (wk->gate_q).  With
  * with_gradient, the same pass accumulates the gradient of the log-likelihood into wk->grad
- * (gradient.c).  Returns the observed log-likelihood sum_i w_i l_i, or -Inf when some l_i of
+ * (gradient.c), and with with_stats the M-step's statistics into wk->stats (stats.c).
+ * Returns the observed log-likelihood sum_i w_i l_i, or -Inf when some l_i of
  * an observation with positive weight is not finite.
  */
 #include <math.h>
 #include "moem.h"
 #include "linalg.h"
 
-double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient)
+double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
+                  int with_stats)
 {
     const int n = d->n, K = d->K, MK = d->M * d->K;
     double loglik = 0.0, gate_q = 0.0;
     if (with_gradient) gradient_zero(d, &wk->grad);
+    if (with_stats) stats_zero(d, &wk->stats);
     for (ptrdiff_t i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
         int len = (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK);
         double *eta_x = wk->block, *eta_z = eta_x + (size_t) len * MK,
@@ -68,10 +71,13 @@ double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int wi
                 gate_q += wi * (fit - glse);
             }
         }
+        if (with_stats)
+            stats_block(d, wk->post, wk->gate_prob, i0, len, eta_x, eta_z, wk->sm.rows, &wk->stats);
         if (with_gradient)
             gradient_block(d, par, wk->post, wk->gate_prob, i0, len, eta_x, eta_z, &wk->grad);
     }
     wk->gate_q = gate_q;
+    wk->stats.ready = with_stats;
     return loglik;
 }
 
@@ -79,9 +85,9 @@ double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int wi
  * stores the log-likelihood in *loglik; with_gradient also leaves the gradient of the
  * log-posterior in wk->grad. */
 double moem_evaluate(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
-                     double *loglik)
+                     int with_stats, double *loglik)
 {
-    double ll = moem_estep(d, par, wk, with_gradient);
+    double ll = moem_estep(d, par, wk, with_gradient, with_stats);
     *loglik = ll;
     if (!d->penalty_x && !d->penalty_z) return ll;
     if (with_gradient) penalty_gradient(d, par, &wk->grad);

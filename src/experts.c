@@ -17,6 +17,9 @@
  * below min_weight keeps its parameters and is flagged as frozen; a block whose matrix cannot be
  * factored (only with non-finite cross-products) keeps its parameters and is counted as failed.
  *
+ * When the E-step has accumulated the statistics of gaussian experts (stats.c), the M-step
+ * solves from them, without reading the design, unless the expert is ill-conditioned.
+ *
  * The symmetric model (beta_2 = -beta_1, K = 2) has one block for both experts, with
  * r = post[, 1]:
  *   gaussian   beta = weighted least squares of (2 r - 1) y on x with weights w;
@@ -61,12 +64,15 @@ static void weighted_score(const moem_data *d, const double *v, const double *r,
 /* Weighted ridge least squares of u on x, minimising sum v (u - x beta)^2 + ridge beta' L beta
  * with L = diag(d->penalty_x), from beta (updated in place); leaves the residuals u - x beta in
  * resid.  first_score (p), when set, receives x' (v r) - ridge L beta at the start, and
- * *first_rss sum v r^2 there.  Returns the chol_factor status. */
+ * *first_rss sum v r^2 there.  One Cholesky solve is accurate to about cond * 1e-16; when
+ * LAPACK's estimate of the condition number is above 1e4, the solution is refined against the
+ * residuals, which brings it close to what a QR solve gives.  Returns the chol_factor status. */
 static int least_squares(const moem_data *d, const double *v, const double *u, double *beta,
-                         double *resid, softmax_work *sm, double ridge, double *first_score,
+                         double *resid, moem_work *wk, double ridge, double *first_score,
                          double *first_rss)
 {
     const int p = d->p;
+    softmax_work *sm = &wk->sm;
     residuals(d, u, beta, resid);
     if (first_score) {
         double rss = 0.0;
@@ -81,7 +87,8 @@ static int least_squares(const moem_data *d, const double *v, const double *u, d
         for (int j = 0; j < p; j++) sm->hess[j + (size_t) j * p] += ridge * d->penalty_x[j];
     int status = chol_factor(p, sm->hess, sm->chol, sm->scale);
     if (status == CHOL_FAILED) return status;
-    for (int pass = 0; pass < 4 && p > 0; pass++) {
+    int passes = chol_rcond(p, sm->hess, sm->chol, sm->scale, wk->eigen, wk->iwork) > 1e-4 ? 1 : 4;
+    for (int pass = 0; pass < passes && p > 0; pass++) {
         double step_size = 0.0, size = 0.0;
         if (pass == 0 && first_score) {
             memcpy(sm->step, first_score, (size_t) p * sizeof(double));
@@ -134,7 +141,7 @@ static void gaussian_expert(const moem_data *d, int k, double vsum, moem_par *pa
 {
     const double s2 = par->sigma[k] * par->sigma[k];
     double *score = grad ? grad->beta + (size_t) k * d->p : NULL, rss = 0.0;
-    int status = least_squares(d, wk->v, d->y, par->beta + (size_t) k * d->p, wk->resid, &wk->sm,
+    int status = least_squares(d, wk->v, d->y, par->beta + (size_t) k * d->p, wk->resid, wk,
                                s2, score, &rss);
     if (grad) {
         for (int j = 0; j < d->p; j++) score[j] /= s2;
@@ -147,12 +154,65 @@ static void gaussian_expert(const moem_data *d, int k, double vsum, moem_par *pa
                                  &st->floored[k]);
 }
 
+/* A gaussian expert's M-step from the E-step's statistics (stats.c), without reading the
+ * design: beta += (G + s2 L)^{-1} (score - s2 L beta), and the new sum of squares
+ * rss - 2 delta' score + delta' G delta.  Returns 0, leaving the expert untouched, when the
+ * least squares with refinement must do it: an ill-conditioned G (LAPACK's estimate above 1e4),
+ * or a sum of squares that fell below 1e-8 of its old value, where the difference formula
+ * loses precision. */
+static int gaussian_from_stats(const moem_data *d, int k, moem_par *par, moem_work *wk,
+                               const moem_control *ctl, moem_status *st, moem_gradient *grad)
+{
+    const int p = d->p;
+    const moem_stats *s = &wk->stats;
+    const double *gram = s->gram + (size_t) k * p * p, *score = s->score + (size_t) k * p;
+    const double s2 = par->sigma[k] * par->sigma[k];
+    double *beta = par->beta + (size_t) k * p, *delta = wk->sm.step, quad = 0.0, lin = 0.0;
+    softmax_work *sm = &wk->sm;
+    memcpy(sm->hess, gram, (size_t) p * p * sizeof(double));
+    if (d->penalty_x)
+        for (int j = 0; j < p; j++) sm->hess[j + (size_t) j * p] += s2 * d->penalty_x[j];
+    int status = chol_factor(p, sm->hess, sm->chol, sm->scale);
+    if (status != CHOL_OK ||
+        !(chol_rcond(p, sm->hess, sm->chol, sm->scale, wk->eigen, wk->iwork) > 1e-4))
+        return 0;
+    for (int j = 0; j < p; j++)
+        delta[j] = score[j] - (d->penalty_x ? s2 * d->penalty_x[j] * beta[j] : 0.0);
+    if (grad) {
+        for (int j = 0; j < p; j++) grad->beta[(size_t) k * p + j] = delta[j] / s2;
+        grad->logsigma[k] = s->rss[k] / s2 - s->size[k];
+    }
+    chol_solve(p, sm->chol, sm->scale, delta);
+    for (int j = 0; j < p; j++) {
+        double row = 0.0;
+        for (int i = 0; i < p; i++)
+            row += (i <= j ? gram[i + (size_t) j * p] : gram[j + (size_t) i * p]) * delta[i];
+        quad += delta[j] * row;
+        lin += delta[j] * score[j];
+    }
+    double rss = s->rss[k] - 2.0 * lin + quad;
+    if (!(rss > 1e-8 * s->rss[k])) return 0;
+    for (int j = 0; j < p; j++) beta[j] += delta[j];
+    if (!ctl->fix_sigma)
+        par->sigma[k] = sigma_update(sqrt(rss / s->size[k]), ctl, &st->floored[k]);
+    return 1;
+}
+
 void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
                    moem_status *st, int *inner, moem_gradient *grad)
 {
     const int n = d->n, p = d->p, M = d->M;
+    const int from_stats = wk->stats.ready && d->family == FAMILY_GAUSSIAN;
     *inner = 0;
     for (int k = 0; k < d->K; k++) {
+        if (from_stats) {
+            if (!(wk->stats.size[k] > ctl->min_weight)) {
+                st->frozen[k] = 1;
+                continue;
+            }
+            *inner += 1;
+            if (gaussian_from_stats(d, k, par, wk, ctl, st, grad)) continue;
+        }
         const double *post = wk->post + (size_t) k * n;
         double vsum = 0.0;
         for (int i = 0; i < n; i++) {
@@ -169,7 +229,8 @@ void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_
         } else {
             softmax_problem pr = { n, p, M, d->x, d->target, wk->v, d->penalty_x,
                                    wk->bound_x.ready ? &wk->bound_x : NULL, wk->sm.prob, 0, 0.0,
-                                   grad ? grad->beta + (size_t) k * M * p : NULL, wk->slack };
+                                   grad ? grad->beta + (size_t) k * M * p : NULL, wk->slack,
+                                   NULL, NULL };
             softmax_result res;
             softmax_fit(&pr, par->beta + (size_t) k * M * p, &wk->sm, ctl->inner_maxit,
                         ctl->inner_tol, &res);
@@ -190,7 +251,7 @@ void symmetric_mstep(const moem_data *d, moem_par *par, moem_work *wk,
     if (d->family == FAMILY_GAUSSIAN) {
         double top = 0.0, rss = 0.0, wsum = 0.0;
         for (int i = 0; i < n; i++) u[i] = (2.0 * r[i] - 1.0) * d->y[i];
-        int status = least_squares(d, d->w, u, par->beta, wk->resid, &wk->sm,
+        int status = least_squares(d, d->w, u, par->beta, wk->resid, wk,
                                    par->sigma[0] * par->sigma[0], NULL, NULL);
         if (status == CHOL_RIDGE) st->regularised++;
         if (status == CHOL_FAILED) {
@@ -216,7 +277,7 @@ void symmetric_mstep(const moem_data *d, moem_par *par, moem_work *wk,
         for (int i = 0; i < n; i++) u[i] = r[i] * d->y[i] + (1.0 - r[i]) * (1.0 - d->y[i]);
         softmax_problem pr = { n, p, 1, d->x, u, d->w, d->penalty_x,
                                wk->bound_x.ready ? &wk->bound_x : NULL, wk->sm.prob, 0, 0.0,
-                               NULL, wk->slack };
+                               NULL, wk->slack, NULL, NULL };
         softmax_result res;
         softmax_fit(&pr, par->beta, &wk->sm, ctl->inner_maxit, ctl->inner_tol, &res);
         *inner = res.iter;

@@ -145,6 +145,7 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     wk->ascent = alloc_doubles(P);
     wk->last = alloc_doubles(P);
     wk->eigen = alloc_doubles(3 * cols);
+    wk->iwork = (int *) R_alloc(cols > 0 ? cols : 1, sizeof(int));
     wk->sm.prob = alloc_doubles(n * m);
     wk->sm.eta = alloc_doubles(MOEM_CHUNK * m);
     wk->sm.rows = alloc_doubles(MOEM_CHUNK * cols);
@@ -160,6 +161,18 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     wk->lambda_x = wk->lambda_z = 0.0;
     memset(&wk->bound_x, 0, sizeof wk->bound_x);
     memset(&wk->bound_z, 0, sizeof wk->bound_z);
+    memset(&wk->gate_saved, 0, sizeof wk->gate_saved);
+    memset(&wk->stats, 0, sizeof wk->stats);
+    wk->stats.gram = alloc_doubles((size_t) d->p * d->p * d->K);
+    wk->stats.score = alloc_doubles((size_t) d->p * d->K);
+    wk->stats.rss = alloc_doubles(d->K);
+    wk->stats.size = alloc_doubles(d->K);
+    wk->stats.gate = alloc_doubles((size_t) d->q * d->K);
+    if (ctl->solver == SOLVER_NEWTON && d->K > 1) {
+        size_t Dz = (size_t) d->q * (d->K - 1);
+        wk->gate_saved.chol = alloc_doubles(Dz * Dz);
+        wk->gate_saved.scale = alloc_doubles(Dz);
+    }
     setup_curvature(d, ctl, wk);
 }
 
@@ -276,7 +289,7 @@ SEXP ffi_estep(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta
     wk.grad.logsigma = alloc_doubles(d.K);
     wk.grad.rss = alloc_doubles(d.K);
     wk.grad.size = alloc_doubles(d.K);
-    double loglik = moem_estep(&d, &par, &wk, 1);
+    double loglik = moem_estep(&d, &par, &wk, 1, 0);
     const char *names[] = { "loglik", "posterior", "gradient_experts", "gradient_gate",
                             "gradient_logsigma" };
     SEXP out = PROTECT(named_list(names, 5));

@@ -18,7 +18,9 @@ void gate_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_con
     double f0 = warm ? wk->gate_q - (d->penalty_z ? penalty_gate(d, par) : 0.0) : 0.0;
     softmax_problem pr = { d->n, d->q, d->K - 1, d->z, wk->post + d->n, d->w, d->penalty_z,
                            wk->bound_z.ready ? &wk->bound_z : NULL, wk->gate_prob, warm, f0,
-                           grad ? grad->gate : NULL, wk->slack };
+                           grad ? grad->gate : NULL, wk->slack,
+                           wk->gate_saved.chol ? &wk->gate_saved : NULL,
+                           warm && wk->stats.ready ? wk->stats.gate : NULL };
     softmax_result res;
     softmax_fit(&pr, par->gate + d->q, &wk->sm, ctl->inner_maxit, ctl->inner_tol, &res);
     *inner = res.iter;

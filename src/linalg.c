@@ -11,6 +11,8 @@
  *   chol_factor    Cholesky factor of an equilibrated symmetric d x d matrix (upper triangle read),
  *                  with a small ridge when it is not numerically positive definite
  *   chol_solve     solves a b = rhs in place from chol_factor's result
+ *   chol_rcond     LAPACK's estimate of the reciprocal condition number of the equilibrated
+ *                  matrix whose factor chol_factor made (work 3 d doubles, iwork d ints)
  *   find_aliased   lm's rule for aliased columns from a Gram matrix (see below)
  *   top_eigenvalue the largest eigenvalue of a symmetric p x p matrix (upper triangle read),
  *                  by LAPACK's dsyev; copy (p x p) and values (p) are scratch, work has lwork
@@ -105,6 +107,24 @@ int chol_factor(int d, const double *a, double *chol, double *scale)
         if (info == 0) return attempt == 0 ? CHOL_OK : CHOL_RIDGE;
     }
     return CHOL_FAILED;
+}
+
+double chol_rcond(int d, const double *a, const double *chol, const double *scale, double *work,
+                  int *iwork)
+{
+    int info = 0;
+    double anorm = 0.0, rcond = 0.0;
+    if (d == 0) return 1.0;
+    for (int j = 0; j < d; j++) {
+        double column = 0.0;
+        for (int i = 0; i < d; i++) {
+            double aij = i <= j ? a[i + (size_t) j * d] : a[j + (size_t) i * d];
+            column += fabs(aij) * scale[i] * scale[j];
+        }
+        if (column > anorm) anorm = column;
+    }
+    F77_CALL(dpocon)("U", &d, chol, &d, &anorm, &rcond, work, iwork, &info FCONE);
+    return info == 0 ? rcond : 0.0;
 }
 
 void chol_solve(int d, const double *chol, const double *scale, double *b)

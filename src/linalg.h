@@ -14,6 +14,8 @@ void gram_weighted(int n, int p, const double *x, const double *v, double *rows,
                    int ldout);
 int chol_factor(int d, const double *a, double *chol, double *scale);
 void chol_solve(int d, const double *chol, const double *scale, double *b);
+double chol_rcond(int d, const double *a, const double *chol, const double *scale, double *work,
+                  int *iwork);
 void find_aliased(int p, double *gram, double tol, int *aliased);
 double top_eigenvalue(int p, const double *a, double *copy, double *values, double *work,
                       int lwork);

@@ -94,6 +94,24 @@ typedef struct {
     double *scale_ones; /* q */
 } softmax_bound;
 
+/* The M-step's sufficient statistics, accumulated by the E-step (stats.c). */
+typedef struct {
+    int ready;     /* 1 when they belong to the current parameters and posterior */
+    double *gram;  /* p x p x K  x' diag(w post_k) x (gaussian experts) */
+    double *score; /* p x K      x' (w post_k (y - x beta_k)) */
+    double *rss;   /* K          sum w post_k (y - x beta_k)^2 */
+    double *size;  /* K          sum w post_k */
+    double *gate;  /* q x (K - 1)  z' (w (post_k - pi_k)) */
+} moem_stats;
+
+/* A Newton Hessian factor kept from an earlier M-step of the same softmax block (softmax.c). */
+typedef struct {
+    double *chol;  /* D x D */
+    double *scale; /* D */
+    int valid;     /* 1 once a factor is kept */
+    int age;       /* M-steps it has served since it was computed */
+} softmax_saved;
+
 /* Scratch for one fit, allocated once by ffi.c.  P is the number of free parameters
  * (params.c). */
 typedef struct {
@@ -111,10 +129,13 @@ typedef struct {
     double *ascent;/* P      gradient of the log-likelihood over the free parameters */
     double *last;  /* P      free parameters before the current iteration's update */
     double wsum;   /*        sum of the case weights */
-    double *eigen; /* 4 max(p, q) + 1  scratch of top_eigenvalue() */
+    double *eigen; /* 3 max(p, q)  scratch of top_eigenvalue() and chol_rcond() */
+    int *iwork;    /* max(p, q)    scratch of chol_rcond() */
     double lambda_x, lambda_z; /* top eigenvalues of x' diag(w) x and z' diag(w) z */
     softmax_bound bound_x;     /* Boehning's bound of the softmax experts (solver BOUND) */
     softmax_bound bound_z;     /* and of the gate */
+    softmax_saved gate_saved;  /* the gate's last Newton Hessian factor (solver NEWTON) */
+    moem_stats stats;          /* EM's M-step statistics from the last E-step */
     softmax_work sm;
 } moem_work;
 
@@ -148,9 +169,13 @@ void expert_logdens(const moem_data *d, const moem_par *par, int i0, int len,
 double log1pexp(double t);
 
 /* estep.c, gradient.c */
-double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient);
+double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
+                  int with_stats);
 double moem_evaluate(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
-                     double *loglik);
+                     int with_stats, double *loglik);
+void stats_zero(const moem_data *d, moem_stats *s);
+void stats_block(const moem_data *d, const double *post, const double *gate_prob, ptrdiff_t i0,
+                 int len, const double *eta, double *scratch, double *rows, moem_stats *s);
 void gradient_zero(const moem_data *d, moem_gradient *g);
 void gradient_block(const moem_data *d, const moem_par *par, const double *post,
                     const double *gate_prob, ptrdiff_t i0, int len, double *eta_x,

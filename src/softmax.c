@@ -11,7 +11,8 @@
  * first_gradient, when set, receives the gradient at the start: at EM's current parameters
  * it is the gradient of the log-likelihood over this block.  The problem's slack loosens the
  * tolerance to a set gain (EM sets it to a small fraction of its last change of the
- * log-likelihood, so that early M-steps stop sooner and the last ones are solved to tol).
+ * log-likelihood, so that early M-steps stop sooner and the last ones are solved to tol).  With
+ * a saved factor (the gate's), the first step tries the Hessian factor of an earlier M-step.
  *
  *   z       n x q   design
  *   target  n x m   t_i, the targets of classes 2..m+1 (class 1, the reference, has
@@ -69,23 +70,30 @@ double softmax_mean_weight(const softmax_problem *pr)
     return pr->n > 0 ? s / pr->n : 1.0;
 }
 
-/* grad (q x m) = z' (v (t - p)) - lambda B, from the probabilities in pr->prob */
-void softmax_gradient(const softmax_problem *pr, const double *coef, softmax_work *wk)
+/* grad (q x m) = z' (v (t - p)) - lambda B, from the probabilities in pr->prob, or from
+ * pr->given_gradient when it is the first step's */
+void softmax_gradient(const softmax_problem *pr, const double *coef, softmax_work *wk,
+                      int first)
 {
     const int n = pr->n, m = pr->m, q = pr->q;
-    zero_block(q, m, wk->grad, q);
-    for (ptrdiff_t i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
-        int len = (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK);
-        for (int c = 0; c < m; c++)
-            for (int r = 0; r < len; r++) {
-                size_t ic = i0 + r + (size_t) c * n;
-                wk->eta[r + c * len] = pr->v[i0 + r] * (pr->target[ic] - pr->prob[ic]);
-            }
-        tcross_add(q, m, len, pr->z + i0, n, wk->eta, len, wk->grad, q);
+    if (first && pr->given_gradient) {
+        memcpy(wk->grad, pr->given_gradient, (size_t) q * m * sizeof(double));
+    } else {
+        zero_block(q, m, wk->grad, q);
+        for (ptrdiff_t i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
+            int len = (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK);
+            for (int c = 0; c < m; c++)
+                for (int r = 0; r < len; r++) {
+                    size_t ic = i0 + r + (size_t) c * n;
+                    wk->eta[r + c * len] = pr->v[i0 + r] * (pr->target[ic] - pr->prob[ic]);
+                }
+            tcross_add(q, m, len, pr->z + i0, n, wk->eta, len, wk->grad, q);
+        }
     }
     if (pr->penalty)
         for (int c = 0; c < m; c++)
-            for (int j = 0; j < q; j++) wk->grad[j + (size_t) c * q] -= pr->penalty[j] * coef[j + (size_t) c * q];
+            for (int j = 0; j < q; j++)
+                wk->grad[j + (size_t) c * q] -= pr->penalty[j] * coef[j + (size_t) c * q];
 }
 
 /* Upper triangle of the negative Hessian (D x D, D = q m) into wk->hess, penalty included. */
@@ -116,6 +124,37 @@ static void softmax_hessian(const softmax_problem *pr, softmax_work *wk)
             for (int j = 0; j < q; j++) wk->hess[(size_t) (c * q + j) * (D + 1)] += pr->penalty[j];
 }
 
+/* The Newton step with a Hessian factor kept from an earlier M-step, which changes little
+ * between EM iterations: kept if it passes the Armijo test, as a fresh Newton step would be.
+ * Returns 1 if it was taken (coef, *f and the probabilities updated; its decrement is left in
+ * wk->step[0]), 0 if the caller must compute a fresh Hessian.  A factor serves at most 10
+ * M-steps. */
+static int saved_step(const softmax_problem *pr, double *coef, softmax_work *wk, double *f)
+{
+    const int D = pr->q * pr->m;
+    softmax_saved *saved = pr->saved;
+    double decrement = 0.0;
+    if (!saved || !saved->valid || saved->age >= 10) return 0;
+    memcpy(wk->step, wk->grad, (size_t) D * sizeof(double));
+    chol_solve(D, saved->chol, saved->scale, wk->step);
+    for (int j = 0; j < D; j++) {
+        decrement += wk->grad[j] * wk->step[j];
+        wk->trial[j] = coef[j] + wk->step[j];
+    }
+    if (decrement > 0) {
+        double trial_f = softmax_objective(pr, wk->trial, wk);
+        if (trial_f >= *f + 1e-4 * decrement) {
+            memcpy(coef, wk->trial, (size_t) D * sizeof(double));
+            *f = trial_f;
+            saved->age++;
+            wk->step[0] = decrement;
+            return 1;
+        }
+    }
+    saved->valid = 0;
+    return 0;
+}
+
 void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int maxit,
                  double tol, softmax_result *res)
 {
@@ -134,9 +173,17 @@ void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int 
     while (res->iter < maxit) {
         double decrement = 0.0, alpha = 1.0, trial_f = f;
         int accepted = 0;
-        softmax_gradient(pr, coef, wk);
+        softmax_gradient(pr, coef, wk, res->iter == 0);
         if (res->iter == 0 && pr->first_gradient)
             memcpy(pr->first_gradient, wk->grad, (size_t) D * sizeof(double));
+        if (res->iter == 0 && saved_step(pr, coef, wk, &f)) {
+            res->iter++;
+            if (!(wk->step[0] > 2.0 * fmax(tol * (fabs(f) + scale), pr->slack))) {
+                res->capped = 0;
+                break;
+            }
+            continue;
+        }
         softmax_hessian(pr, wk);
         int status = chol_factor(D, wk->hess, wk->chol, wk->scale);
         if (status == CHOL_FAILED) {
@@ -145,6 +192,12 @@ void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int 
             break;
         }
         if (status == CHOL_RIDGE) res->regularised = 1;
+        if (pr->saved) {
+            memcpy(pr->saved->chol, wk->chol, (size_t) D * D * sizeof(double));
+            memcpy(pr->saved->scale, wk->scale, (size_t) D * sizeof(double));
+            pr->saved->valid = 1;
+            pr->saved->age = 0;
+        }
         memcpy(wk->step, wk->grad, (size_t) D * sizeof(double));
         chol_solve(D, wk->chol, wk->scale, wk->step);
         for (int j = 0; j < D; j++) decrement += wk->grad[j] * wk->step[j];

@@ -15,6 +15,8 @@ typedef struct {
     double f0;
     double *first_gradient; /* q x m: receives the gradient at the start, or NULL */
     double slack;          /* a gain below which the fit may stop, whatever tol says */
+    softmax_saved *saved;  /* a Hessian factor to try first and to keep, or NULL */
+    const double *given_gradient; /* q x m: the unpenalised gradient at the start, or NULL */
 } softmax_problem;
 
 typedef struct {
@@ -26,7 +28,8 @@ typedef struct {
 
 double softmax_mean_weight(const softmax_problem *pr);
 double softmax_objective(const softmax_problem *pr, const double *coef, softmax_work *wk);
-void softmax_gradient(const softmax_problem *pr, const double *coef, softmax_work *wk);
+void softmax_gradient(const softmax_problem *pr, const double *coef, softmax_work *wk,
+                      int first);
 void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int maxit,
                  double tol, softmax_result *res);
 void bound_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int maxit,

@@ -30,11 +30,12 @@ test_that("three separated gaussian experts with a softmax gate are recovered", 
   expect_lt(max(abs(coef(fit, "sigma")[perm] - 0.5)), 0.02)
   # the gate is estimated less precisely (standard errors about 0.04)
   expect_lt(max(abs(relabel_gate(coef(fit, "gating"), perm) - gating)), 0.2)
-  # the posterior classifies the observations as the truth does
+  # the posterior classifies the observations as the truth does: estimated expert perm[j] is
+  # true expert j
   truth <- attr(d, "truth")$component
-  expect_gt(mean(max.col(posterior(fit))[truth == perm[1]] == 1L) +
-              mean(max.col(posterior(fit))[truth == perm[2]] == 2L) +
-              mean(max.col(posterior(fit))[truth == perm[3]] == 3L), 3 * 0.95)
+  classified <- max.col(posterior(fit))
+  expect_gt(mean(classified[truth == 1L] == perm[1]) + mean(classified[truth == 2L] == perm[2]) +
+              mean(classified[truth == 3L] == perm[3]), 3 * 0.95)
 })
 
 test_that("two binomial experts with a gate on another covariate are recovered", {

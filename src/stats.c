@@ -1,0 +1,62 @@
+/*
+ * stats.c: the sufficient statistics of EM's M-step, accumulated by the E-step over its blocks
+ * of rows, while they are in cache, so that the M-step of gaussian experts and the gate's first
+ * Newton step do not read the design again:
+ *
+ *   gram_k   x' diag(w post_k) x                     p x p (upper triangle), one per expert
+ *   score_k  x' (w post_k (y - x beta_k))            p, one per expert
+ *   rss_k    sum w post_k (y - x beta_k)^2,  size_k = sum w post_k
+ *   gate     z' (w (post_k - pi_k)),  k = 2..K       q x (K - 1): the gradient of the gate's Q
+ *
+ * The experts' part is for gaussian experts only.  For the block of rows i0 .. i0 + len - 1:
+ *   post n x K, gate_prob n x (K - 1), eta len x K (x beta), scratch len x K, rows
+ *   MOEM_CHUNK x p.
+ */
+#include <math.h>
+#include <string.h>
+#include "moem.h"
+#include "linalg.h"
+
+void stats_zero(const moem_data *d, moem_stats *s)
+{
+    if (d->family == FAMILY_GAUSSIAN) {
+        memset(s->gram, 0, (size_t) d->p * d->p * d->K * sizeof(double));
+        memset(s->score, 0, (size_t) d->p * d->K * sizeof(double));
+        memset(s->rss, 0, (size_t) d->K * sizeof(double));
+        memset(s->size, 0, (size_t) d->K * sizeof(double));
+    }
+    if (d->K > 1) memset(s->gate, 0, (size_t) d->q * (d->K - 1) * sizeof(double));
+    s->ready = 0;
+}
+
+void stats_block(const moem_data *d, const double *post, const double *gate_prob, ptrdiff_t i0,
+                 int len, const double *eta, double *scratch, double *rows, moem_stats *s)
+{
+    const int n = d->n, p = d->p, K = d->K;
+    double root[MOEM_CHUNK], weighted[MOEM_CHUNK];
+    if (d->family == FAMILY_GAUSSIAN) {
+        for (int k = 0; k < K; k++) {
+            const double *pk = post + (size_t) k * n + i0, *ek = eta + (size_t) k * len;
+            double rss = 0.0, size = 0.0;
+            for (int i = 0; i < len; i++) {
+                double v = d->w[i0 + i] * pk[i], e = d->y[i0 + i] - ek[i];
+                root[i] = sqrt(v);
+                weighted[i] = v * e;
+                rss += v * e * e;
+                size += v;
+            }
+            s->rss[k] += rss;
+            s->size[k] += size;
+            scale_rows(n, p, d->x, i0, len, root, rows);
+            syrk_add(p, len, rows, s->gram + (size_t) k * p * p, p);
+            tcross_add(p, 1, len, d->x + i0, n, weighted, len, s->score + (size_t) k * p, p);
+        }
+    }
+    if (K < 2) return;
+    for (int k = 1; k < K; k++) {
+        const double *pk = post + (size_t) k * n + i0, *gk = gate_prob + (size_t) (k - 1) * n + i0;
+        double *sk = scratch + (size_t) (k - 1) * len;
+        for (int i = 0; i < len; i++) sk[i] = d->w[i0 + i] * (pk[i] - gk[i]);
+    }
+    tcross_add(d->q, K - 1, len, d->z + i0, n, scratch, len, s->gate, d->q);
+}

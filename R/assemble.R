@@ -15,13 +15,23 @@ assemble_fit <- function(res, problem, aliased, starts, control, truth, call) {
   sigma <- if (family$family == "gaussian") setNames(res$sigma, paste0("sigma", seq_len(K)))
   sigma_fixed <- !is.null(problem$sigma)
 
-  mu <- expert_mean(family, problem$x %*% res$beta, K)
-  gate <- softmax_rows(problem$z %*% res$gate)
-  fitted <- mixture_mean(gate, mu, problem$response_levels, family)
   posterior <- res$posterior
   colnames(posterior) <- labels
-
-  separated <- separated_experts(family, mu, posterior, problem$w)
+  # the mixture's mean comes from C for gaussian and binomial experts, without n x K temporaries
+  fitted <- res$fitted
+  if (family$family != "gaussian") {
+    mu <- expert_mean(family, problem$x %*% res$beta, K)
+    if (is.null(fitted)) {
+      gate <- softmax_rows(problem$z %*% res$gate)
+      fitted <- mixture_mean(gate, mu, problem$response_levels, family)
+    }
+  }
+  if (is.null(dim(fitted))) names(fitted) <- rownames(problem$x)
+  separated <- if (family$family == "binomial") {
+    separated_experts(family, mu, posterior, problem$w)
+  } else {
+    rep(FALSE, K)
+  }
   if (!is.null(sigma)) res$floored <- pmax(res$floored, sigma <= problem$control$sigma_min)
   res$converged <- res$converged && res$failed == 0L && res$diverged == 0L
   degenerate <- setNames(res$frozen == 1L | res$floored == 1L | separated, labels)

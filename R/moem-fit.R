@@ -161,7 +161,7 @@ check_design <- function(x, arg, what, call) {
   x <- as.matrix(x)
   if (is.null(colnames(x)) && ncol(x) > 0L) colnames(x) <- paste0(arg, seq_len(ncol(x)))
   if (!is.double(x)) storage.mode(x) <- "double"
-  bad <- which(colSums(!is.finite(x)) > 0)
+  bad <- which(vapply(seq_len(ncol(x)), function(j) !all(is.finite(x[, j])), NA))
   if (length(bad)) {
     abort(what, " have non-finite values (NA, NaN or Inf) after `na.action`, in ",
           paste0("`", colnames(x)[bad], "`", collapse = ", "), ".", call = call)

@@ -121,7 +121,7 @@ static void setup_curvature(const moem_data *d, const moem_control *ctl, moem_wo
 /* The workspace is sized for the largest M-step problem: the gate (q columns, K - 1 classes),
  * the experts' softmax (p columns, M classes) or the gaussian least squares (p x p).  Newton's
  * Hessian is D x D; the bound solver needs only the Gram matrices, at most cols x cols. */
-static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *wk)
+static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *wk, double *post)
 {
     size_t n = d->n, cols = d->p > d->q ? d->p : d->q, P = par_count(d, ctl);
     size_t m = d->M > d->K - 1 ? d->M : d->K - 1, D, H;
@@ -130,7 +130,7 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     if ((size_t) d->q * (d->K - 1) > D) D = (size_t) d->q * (d->K - 1);
     if (cols > D) D = cols;
     H = ctl->solver == SOLVER_BOUND ? cols : D;
-    wk->post = alloc_doubles(n * d->K);
+    wk->post = post; /* the result's matrix, n x K: no copy at the end */
     wk->v = alloc_doubles(n);
     wk->resid = alloc_doubles(n);
     wk->block = alloc_doubles((size_t) MOEM_CHUNK * (d->M * d->K + 3 * d->K));
@@ -146,7 +146,8 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     wk->last = alloc_doubles(P);
     wk->eigen = alloc_doubles(3 * cols);
     wk->iwork = (int *) R_alloc(cols > 0 ? cols : 1, sizeof(int));
-    wk->sm.prob = alloc_doubles(n * m);
+    /* class probabilities of the experts' softmax M-steps (the gate has wk->gate_prob) */
+    wk->sm.prob = d->family == FAMILY_GAUSSIAN ? NULL : alloc_doubles(n * m);
     wk->sm.eta = alloc_doubles(MOEM_CHUNK * m);
     wk->sm.rows = alloc_doubles(MOEM_CHUNK * cols);
     wk->sm.grad = alloc_doubles(D);
@@ -238,7 +239,8 @@ SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta, S
     read_control(control, &ctl);
     d.penalty_x = optional_doubles(list_get(control, "penalty_x"));
     d.penalty_z = optional_doubles(list_get(control, "penalty_z"));
-    alloc_work(&d, &ctl, &wk);
+    SEXP posterior = PROTECT(Rf_allocMatrix(REALSXP, d.n, d.K));
+    alloc_work(&d, &ctl, &wk, REAL(posterior));
     SEXP fitted = PROTECT(copy_par(beta, gate, sigma, &par));
     memset(&st, 0, sizeof st);
     st.frozen = (int *) R_alloc(d.K, sizeof(int));
@@ -255,10 +257,16 @@ SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta, S
 
     const char *names[] = { "beta", "gate", "sigma", "posterior", "trace", "iter", "converged",
                             "frozen", "floored", "inner_capped", "regularised", "decreased",
-                            "path", "failed", "diverged" };
-    SEXP out = PROTECT(named_list(names, 15));
+                            "path", "failed", "diverged", "fitted" };
+    SEXP out = PROTECT(named_list(names, 16));
     for (int i = 0; i < 3; i++) SET_VECTOR_ELT(out, i, VECTOR_ELT(fitted, i));
-    SET_VECTOR_ELT(out, 3, matrix_copy(wk.post, d.n, d.K));
+    SET_VECTOR_ELT(out, 3, posterior);
+    if (d.family != FAMILY_MULTINOMIAL) {
+        SEXP mean = PROTECT(Rf_allocVector(REALSXP, d.n));
+        moem_fitted(&d, &par, &wk, REAL(mean));
+        SET_VECTOR_ELT(out, 15, mean);
+        UNPROTECT(1);
+    }
     SET_VECTOR_ELT(out, 4, rows_copy(st.trace, rows, st.iter + 1, TRACE_COLUMNS));
     if (st.path) SET_VECTOR_ELT(out, 12, rows_copy(st.path, rows, st.iter + 1, P));
     SET_VECTOR_ELT(out, 5, Rf_ScalarInteger(st.iter));
@@ -270,7 +278,7 @@ SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta, S
     SET_VECTOR_ELT(out, 11, Rf_ScalarInteger(st.decreased));
     SET_VECTOR_ELT(out, 13, Rf_ScalarInteger(st.failed));
     SET_VECTOR_ELT(out, 14, Rf_ScalarInteger(st.diverged));
-    UNPROTECT(2);
+    UNPROTECT(3);
     return out;
 }
 
@@ -281,7 +289,8 @@ SEXP ffi_estep(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta
     moem_work wk;
     read_data(x, z, y, target, w, dims, &d);
     moem_par par = { REAL(beta), REAL(gate), REAL(sigma) };
-    wk.post = alloc_doubles((size_t) d.n * d.K);
+    SEXP posterior = PROTECT(Rf_allocMatrix(REALSXP, d.n, d.K));
+    wk.post = REAL(posterior);
     wk.block = alloc_doubles((size_t) MOEM_CHUNK * (d.M * d.K + 3 * d.K));
     wk.gate_prob = alloc_doubles((size_t) d.n * (d.K > 1 ? d.K - 1 : 1));
     wk.grad.beta = alloc_doubles((size_t) d.p * d.M * d.K);
@@ -294,11 +303,11 @@ SEXP ffi_estep(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta
                             "gradient_logsigma" };
     SEXP out = PROTECT(named_list(names, 5));
     SET_VECTOR_ELT(out, 0, Rf_ScalarReal(loglik));
-    SET_VECTOR_ELT(out, 1, matrix_copy(wk.post, d.n, d.K));
+    SET_VECTOR_ELT(out, 1, posterior);
     SET_VECTOR_ELT(out, 2, matrix_copy(wk.grad.beta, d.p, d.M * d.K));
     SET_VECTOR_ELT(out, 3, matrix_copy(wk.grad.gate, d.q, d.K - 1));
     SET_VECTOR_ELT(out, 4, matrix_copy(wk.grad.logsigma, d.K, 1));
-    UNPROTECT(1);
+    UNPROTECT(2);
     return out;
 }
 

@@ -173,6 +173,7 @@ double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int wi
                   int with_stats);
 double moem_evaluate(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
                      int with_stats, double *loglik);
+void moem_fitted(const moem_data *d, const moem_par *par, moem_work *wk, double *fitted);
 void stats_zero(const moem_data *d, moem_stats *s);
 void stats_block(const moem_data *d, const double *post, const double *gate_prob, ptrdiff_t i0,
                  int len, const double *eta, double *scratch, double *rows, moem_stats *s);

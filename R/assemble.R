@@ -15,9 +15,9 @@ assemble_fit <- function(res, problem, aliased, starts, control, truth, call) {
   sigma <- if (family$family == "gaussian") setNames(res$sigma, paste0("sigma", seq_len(K)))
   sigma_fixed <- !is.null(problem$sigma)
 
+  # named by the C code, so that R need not copy them to name them; the mixture's mean comes
+  # from C for gaussian and binomial experts, without n x K temporaries
   posterior <- res$posterior
-  colnames(posterior) <- labels
-  # the mixture's mean comes from C for gaussian and binomial experts, without n x K temporaries
   fitted <- res$fitted
   if (family$family != "gaussian") {
     mu <- expert_mean(family, problem$x %*% res$beta, K)
@@ -26,7 +26,6 @@ assemble_fit <- function(res, problem, aliased, starts, control, truth, call) {
       fitted <- mixture_mean(gate, mu, problem$response_levels, family)
     }
   }
-  if (is.null(dim(fitted))) names(fitted) <- rownames(problem$x)
   separated <- if (family$family == "binomial") {
     separated_experts(family, mu, posterior, problem$w)
   } else {

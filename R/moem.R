@@ -154,11 +154,13 @@ moem <- function(formula, data, K = 2, gating = NULL, family = gaussian(), weigh
   }
 
   mf <- match.call(expand.dots = FALSE)
-  mf <- mf[c(1L, match(c("data", "subset", "weights", "na.action"), names(mf), 0L))]
+  mf <- mf[c(1L, match(c("data", "subset", "weights"), names(mf), 0L))]
   mf$formula <- joint_formula(expert_terms, gating_terms, environment(formula))
   mf$drop.unused.levels <- TRUE
+  mf$na.action <- quote(stats::na.pass)
   mf[[1L]] <- quote(stats::model.frame)
   mf <- eval(mf, parent.frame())
+  mf <- apply_na_action(mf, if (missing(na.action)) NULL else na.action, call)
 
   x <- model.matrix(expert_terms, mf)
   z <- if (is.null(gating)) x else model.matrix(gating_terms, mf)
@@ -177,6 +179,18 @@ moem <- function(formula, data, K = 2, gating = NULL, family = gaussian(), weigh
   fit$contrasts <- list(experts = attr(x, "contrasts"), gating = attr(z, "contrasts"))
   class(fit) <- "moem"
   fit
+}
+
+# The na.action of model.frame(), applied only when a variable has missing values: with none,
+# na.omit() would return the frame as it is, after transient copies as large as the data.
+apply_na_action <- function(mf, na.action, call) {
+  if (!any(vapply(mf, anyNA, NA))) return(mf)
+  if (is.null(na.action)) na.action <- getOption("na.action", "na.omit")
+  if (is.character(na.action)) na.action <- get(na.action, mode = "function")
+  if (!is.function(na.action)) {
+    abort("`na.action` must be a function such as na.omit, or its name.", call = call)
+  }
+  na.action(mf)
 }
 
 # A formula whose model frame holds every variable of both formulas: response ~ v1 + v2 + ...

@@ -1,15 +1,12 @@
 # Starting values of the EM algorithm: a start is list(beta, gate, sigma, post), where post is
-# NULL (the fit begins with an E-step) or an n x K matrix of posterior probabilities (it begins
-# with an M-step).  beta is p x K and gate q x K over the non-aliased columns.
+# NULL (the fit begins with an E-step), an n x K matrix of posterior probabilities or an integer
+# vector of n expert labels (it begins with an M-step).  beta is p x MK and gate q x K over the
+# non-aliased columns.
 
 # Each observation to one expert at random, as flexmix starts, but in groups of equal size so
-# that no expert starts empty.
+# that no expert starts empty.  The C code takes the labels (n integers) as the posterior.
 start_random <- function(problem) {
-  n <- nrow(problem$x)
-  K <- problem$K
-  post <- matrix(0, n, K)
-  post[cbind(seq_len(n), sample(rep_len(seq_len(K), n)))] <- 1
-  start_posterior(problem, post)
+  start_posterior(problem, sample(rep_len(seq_len(problem$K), nrow(problem$x))))
 }
 
 start_posterior <- function(problem, post) {

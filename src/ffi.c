@@ -6,9 +6,10 @@
  *
  *   ffi_em(x, z, y, target, w, dims, beta, gate, sigma, post, control)
  *       x n x p, z n x q, y n, target n x M or NULL, w n, dims = c(family, K, M, symmetric),
- *       beta p x MK, gate q x K, sigma K, post n x K or NULL (then the fit starts with an
- *       E-step), control a list (see read_control).  Returns the fitted parameters, the
- *       posterior, the trace and the status flags; the inputs are not modified.
+ *       beta p x MK, gate q x K, sigma K, post an n x K matrix, n expert labels 1..K or NULL
+ *       (then the fit starts with an E-step), control a list (see read_control).  Returns the
+ *       fitted parameters, the posterior, the trace and the status flags; the inputs are not
+ *       modified.
  *   ffi_aliased(x, w, tol)
  *       logical (p): the columns of x (n x p) that lm's rule finds aliased under weights w (n),
  *       from x' diag(w) x computed a block of rows at a time, without a copy of x.
@@ -17,6 +18,7 @@
  *       gradient_logsigma (K)) at the given parameters; the gradient is of the log-likelihood.
  */
 #define R_NO_REMAP
+#include <stdio.h>
 #include <string.h>
 #include <Rinternals.h>
 #include "moem.h"
@@ -209,6 +211,21 @@ static SEXP rows_copy(const double *a, int ld, int nrow, int ncol)
     return out;
 }
 
+/* Column names expert1 .. expertK on the posterior matrix, set here so that R need not copy it
+ * to name it. */
+static void name_experts(SEXP posterior, int K)
+{
+    SEXP dimnames = PROTECT(Rf_allocVector(VECSXP, 2)), labels = PROTECT(Rf_allocVector(STRSXP, K));
+    char label[32];
+    for (int k = 0; k < K; k++) {
+        snprintf(label, sizeof label, "expert%d", k + 1);
+        SET_STRING_ELT(labels, k, Rf_mkChar(label));
+    }
+    SET_VECTOR_ELT(dimnames, 1, labels);
+    Rf_setAttrib(posterior, R_DimNamesSymbol, dimnames);
+    UNPROTECT(2);
+}
+
 static SEXP int_vector(const int *a, int len)
 {
     SEXP out = PROTECT(Rf_allocVector(INTSXP, len));
@@ -239,6 +256,9 @@ SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta, S
     read_control(control, &ctl);
     d.penalty_x = optional_doubles(list_get(control, "penalty_x"));
     d.penalty_z = optional_doubles(list_get(control, "penalty_z"));
+    if (!Rf_isNull(post) && !(Rf_isInteger(post) && XLENGTH(post) == d.n) &&
+        !(Rf_isReal(post) && XLENGTH(post) == (R_xlen_t) d.n * d.K))
+        Rf_error("the starting posterior must be n expert labels or an n x K double matrix");
     SEXP posterior = PROTECT(Rf_allocMatrix(REALSXP, d.n, d.K));
     alloc_work(&d, &ctl, &wk, REAL(posterior));
     SEXP fitted = PROTECT(copy_par(beta, gate, sigma, &par));
@@ -251,7 +271,17 @@ SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta, S
     st.trace = alloc_doubles((size_t) rows * TRACE_COLUMNS);
     st.path = ctl.keep_path ? alloc_doubles((size_t) rows * P) : NULL;
     int start_with_mstep = !Rf_isNull(post);
-    if (start_with_mstep) memcpy(wk.post, REAL(post), (size_t) d.n * d.K * sizeof(double));
+    if (start_with_mstep && Rf_isInteger(post)) {
+        /* expert labels 1..K: a posterior of zeros and ones */
+        const int *label = INTEGER(post);
+        memset(wk.post, 0, (size_t) d.n * d.K * sizeof(double));
+        for (int i = 0; i < d.n; i++) {
+            if (label[i] < 1 || label[i] > d.K) Rf_error("expert labels must lie in 1..%d", d.K);
+            wk.post[i + (size_t) (label[i] - 1) * d.n] = 1.0;
+        }
+    } else if (start_with_mstep) {
+        memcpy(wk.post, REAL(post), (size_t) d.n * d.K * sizeof(double));
+    }
 
     moem_em(&d, &par, &wk, &ctl, start_with_mstep, &st);
 
@@ -260,10 +290,12 @@ SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta, S
                             "path", "failed", "diverged", "fitted" };
     SEXP out = PROTECT(named_list(names, 16));
     for (int i = 0; i < 3; i++) SET_VECTOR_ELT(out, i, VECTOR_ELT(fitted, i));
+    name_experts(posterior, d.K);
     SET_VECTOR_ELT(out, 3, posterior);
     if (d.family != FAMILY_MULTINOMIAL) {
-        SEXP mean = PROTECT(Rf_allocVector(REALSXP, d.n));
+        SEXP mean = PROTECT(Rf_allocVector(REALSXP, d.n)), rows = Rf_getAttrib(x, R_DimNamesSymbol);
         moem_fitted(&d, &par, &wk, REAL(mean));
+        if (!Rf_isNull(rows)) Rf_setAttrib(mean, R_NamesSymbol, VECTOR_ELT(rows, 0));
         SET_VECTOR_ELT(out, 15, mean);
         UNPROTECT(1);
     }

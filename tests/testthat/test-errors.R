@@ -21,6 +21,14 @@ test_that("non-finite values in the response or the covariates", {
   expect_snapshot(moem(y ~ x1, gating = ~ x2, data = d_gate), error = TRUE)
   # with the default na.action, NA rows are dropped and the fit goes on
   expect_identical(nobs(moem(y ~ x1, data = d_na, K = 1)), nrow(d) - 1L)
+  # the user's na.action is honoured, as a function, by name, or from options()
+  expect_error(moem(y ~ x1, data = d_na, na.action = na.fail), "missing values")
+  expect_identical(nobs(moem(y ~ x1, data = d_na, K = 1, na.action = "na.omit")), nrow(d) - 1L)
+  old <- options(na.action = "na.fail")
+  on.exit(options(old))
+  expect_error(moem(y ~ x1, data = d_na), "missing values")
+  # without missing values na.fail lets the fit go on
+  expect_identical(nobs(moem(y ~ x1, data = d, K = 1)), nrow(d))
 })
 
 test_that("bad K", {

@@ -60,7 +60,7 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
   }
   check_magnitude(x, w, "The experts' covariates", call)
   if (!same_design) check_magnitude(z, w, "The gate's covariates", call)
-  if (family$family == "gaussian" && any(abs(y[w > 0]) > 1e150)) {
+  if (family$family == "gaussian" && column_scan(y, w) == 2L) {
     abort("The response has values beyond 1e150 in absolute value; rescale it.", call = call)
   }
   symmetric <- check_symmetric(symmetric, K, family, control, call)
@@ -161,7 +161,7 @@ check_design <- function(x, arg, what, call) {
   x <- as.matrix(x)
   if (is.null(colnames(x)) && ncol(x) > 0L) colnames(x) <- paste0(arg, seq_len(ncol(x)))
   if (!is.double(x)) storage.mode(x) <- "double"
-  bad <- which(vapply(seq_len(ncol(x)), function(j) !all(is.finite(x[, j])), NA))
+  bad <- which(column_scan(x) == 1L)
   if (length(bad)) {
     abort(what, " have non-finite values (NA, NaN or Inf) after `na.action`, in ",
           paste0("`", colnames(x)[bad], "`", collapse = ", "), ".", call = call)
@@ -169,10 +169,14 @@ check_design <- function(x, arg, what, call) {
   x
 }
 
+# Per column of x (or for a vector): 1 if it has a non-finite value, else 2 if it has a value
+# beyond 1e150 in absolute value in a row of positive weight w (any row when w is NULL), else 0;
+# in C, without copies of the columns.
+column_scan <- function(x, w = NULL) .Call(ffi_column_scan, x, w, 1e150)
+
 # Cross-products of values beyond 1e150 overflow; rows of zero weight do not count.
 check_magnitude <- function(x, w, what, call) {
-  used <- w > 0
-  big <- vapply(seq_len(ncol(x)), function(j) any(abs(x[used, j]) > 1e150), NA)
+  big <- column_scan(x, w) == 2L
   if (any(big)) {
     abort(what, " have values beyond 1e150 in absolute value, in ",
           paste0("`", colnames(x)[big], "`", collapse = ", "), "; rescale them.", call = call)
@@ -214,16 +218,8 @@ c_control <- function(control, family, x, y, z, w, K, M, method, sigma, keep_pat
 }
 
 # The weighted standard deviation of y over the rows that count, computed on y's own scale so
-# that it neither overflows nor underflows; 1 for a constant y.
-weighted_sd <- function(y, w) {
-  used <- w > 0
-  y <- y[used]
-  w <- w[used]
-  centred <- y - sum(w * y) / sum(w)
-  top <- max(abs(centred))
-  if (!(top > 0)) return(1)
-  top * sqrt(sum(w * (centred / top)^2) / sum(w))
-}
+# that it neither overflows nor underflows (in C, without copies of y); 1 for a constant y.
+weighted_sd <- function(y, w) .Call(ffi_weighted_sd, y, w)
 
 column_penalty <- function(x, penalty) {
   if (!(penalty > 0)) return(NULL)

@@ -1,4 +1,4 @@
-/* init.c: registration of moem's .Call entry points (ffi.c). */
+/* init.c: registration of moem's .Call entry points (ffi.c, checks.c). */
 #define R_NO_REMAP
 #include <Rinternals.h>
 #include <R_ext/Rdynload.h>
@@ -6,11 +6,15 @@
 SEXP ffi_em(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP ffi_estep(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP ffi_aliased(SEXP, SEXP, SEXP);
+SEXP ffi_column_scan(SEXP, SEXP, SEXP);
+SEXP ffi_weighted_sd(SEXP, SEXP);
 
 static const R_CallMethodDef call_methods[] = {
     { "ffi_em", (DL_FUNC) &ffi_em, 11 },
     { "ffi_estep", (DL_FUNC) &ffi_estep, 9 },
     { "ffi_aliased", (DL_FUNC) &ffi_aliased, 3 },
+    { "ffi_column_scan", (DL_FUNC) &ffi_column_scan, 3 },
+    { "ffi_weighted_sd", (DL_FUNC) &ffi_weighted_sd, 2 },
     { NULL, NULL, 0 }
 };
 

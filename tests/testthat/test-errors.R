@@ -250,3 +250,18 @@ test_that("EM that runs out of iterations warns and reports converged = FALSE", 
   expect_silent(moem(y ~ x1 + x2, data = d, init = random_posterior(200, 2),
                      control = moem_control(maxit = 3, tol = 0)))
 })
+
+test_that("the C checks agree with R: weighted sd and the column scan", {
+  set.seed(3)
+  y <- rnorm(50, 1e3, 5)
+  w <- c(0, runif(49))
+  used <- w > 0
+  m <- sum(w[used] * y[used]) / sum(w[used])
+  expect_equal(moem:::weighted_sd(y, w), sqrt(sum(w[used] * (y[used] - m)^2) / sum(w[used])),
+               tolerance = 1e-12)
+  expect_identical(moem:::weighted_sd(rep(2, 5), rep(1, 5)), 1)
+  x <- cbind(a = 1:4, b = c(1, NA, 3, 4), c = c(1e200, 1, 1, 1), d = c(1, 1, 1, -1e200))
+  expect_identical(moem:::column_scan(x), c(0L, 1L, 2L, 2L))
+  # a value beyond 1e150 in a row of zero weight does not count
+  expect_identical(moem:::column_scan(x, c(0, 1, 1, 1)), c(0L, 1L, 0L, 2L))
+})

@@ -1,0 +1,69 @@
+# One fit for bench/peers.R: package, family, K, d, n, gate ("all" covariates or "x1"), seed.
+# Prints key=value figures: seconds to convergence, iterations, log-likelihood, peak memory.
+#
+#   Rscript bench/peers-one.R moem|flexmix|mixtools gaussian|binomial K d n all|x1 seed
+args <- commandArgs(trailingOnly = TRUE)
+package <- args[[1L]]
+family <- args[[2L]]
+K <- as.integer(args[[3L]])
+d <- as.integer(args[[4L]])
+n <- as.numeric(args[[5L]])
+gate_on <- args[[6L]]
+seed <- as.integer(args[[7L]])
+suppressPackageStartupMessages({
+  library(moem)
+  if (package == "flexmix") library(flexmix)
+  if (package == "mixtools") library(mixtools)
+})
+status <- function(field) {
+  line <- grep(paste0("^", field, ":"), readLines("/proc/self/status"), value = TRUE)
+  as.numeric(gsub("[^0-9]", "", line)) * 1024
+}
+
+set.seed(seed)
+experts <- matrix(rnorm((d + 1) * K, sd = if (family == "gaussian") 2 else 1.5), d + 1)
+gating <- matrix(0, d + 1, K)
+gate_rows <- if (gate_on == "all") seq_len(d + 1) else 1:2
+gating[gate_rows, -1] <- rnorm(length(gate_rows) * (K - 1), sd = 1.5)
+data <- rmoe(n, experts = experts, gating = gating, family = family, intercept = TRUE)
+covariates <- paste0("x", seq_len(d))
+formula <- reformulate(covariates, "y")
+gate_formula <- if (gate_on == "all") reformulate(covariates) else ~ x1
+start <- matrix(0, n, K)
+start[cbind(seq_len(n), sample(rep_len(seq_len(K), n)))] <- 1
+invisible(gc())
+before <- status("VmRSS")
+cat("5", file = "/proc/self/clear_refs")  # the peak counts from here (Linux 4.0 and later)
+
+fit <- switch(package,
+  moem = {
+    seconds <- system.time(f <- moem(formula, data, K = K, gating = gate_formula,
+                                     family = family, init = start))[["elapsed"]]
+    list(seconds = seconds, iter = f$iter, loglik = f$loglik)
+  },
+  flexmix = {
+    model_formula <- if (family == "binomial") update(formula, cbind(y, 1 - y) ~ .) else formula
+    seconds <- system.time(f <- flexmix(model_formula, data = data, k = K, cluster = start,
+                                        model = FLXMRglm(family = family),
+                                        concomitant = FLXPmultinom(gate_formula),
+                                        control = list(minprior = 0, iter.max = 1000)))[["elapsed"]]
+    list(seconds = seconds, iter = f@iter, loglik = f@logLik)
+  },
+  mixtools = {
+    # hmeEM fits 2 experts and a gate on one covariate (its Newton step for the gate uses the
+    # first covariate only), so it runs with d = 1; it takes parameters: those of the M-step
+    # from the same start, as moem's iteration 0
+    stopifnot(K == 2L, d == 1L)
+    zero <- moem(formula, data, K = 2, gating = gate_formula, init = start,
+                 control = moem_control(maxit = 0))
+    seconds <- system.time(f <- hmeEM(data$y, as.matrix(data[covariates]),
+                                      lambda = predict(zero, type = "gating")[, 1],
+                                      beta = coef(zero, "experts"), sigma = zero$sigma,
+                                      w = -coef(zero, "gating")[, 2], k = 2))[["elapsed"]]
+    list(seconds = seconds, iter = length(f$all.loglik) - 1L, loglik = f$loglik)
+  }
+)
+peak <- status("VmHWM")
+cat(sprintf("package=%s family=%s K=%d d=%d n=%.0f gate=%s seconds=%.4f iter=%d loglik=%.10g peak_mb=%.1f\n",
+            package, family, K, d, n, gate_on, fit$seconds, fit$iter, fit$loglik,
+            max(0, peak - before) / 2^20))

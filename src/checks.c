@@ -1,0 +1,68 @@
+/*
+ * checks.c: the input checks of moem() that read every value of the data, done here in one
+ * pass each without the column copies and logical vectors R would allocate.
+ *
+ *   ffi_column_scan(x, w, limit)
+ *       x n x p (a vector is one column), w n or NULL, limit > 0.  Integer (p): 1 where a column
+ *       has a non-finite value (in any row), else 2 where it has a value beyond limit in absolute
+ *       value in a row of positive weight (every row when w is NULL), else 0.
+ *   ffi_weighted_sd(y, w)
+ *       y n, w n >= 0.  The weighted standard deviation of y over the rows of positive weight,
+ *       computed on the scale of its largest centred value so that it neither overflows nor
+ *       underflows; 1 when that is zero (a constant y).
+ */
+#define R_NO_REMAP
+#include <math.h>
+#include <Rinternals.h>
+
+SEXP ffi_column_scan(SEXP x, SEXP w, SEXP limit)
+{
+    const R_xlen_t n = Rf_isMatrix(x) ? Rf_nrows(x) : XLENGTH(x);
+    const int p = Rf_isMatrix(x) ? Rf_ncols(x) : 1;
+    const double *v = REAL(x), *wt = Rf_isNull(w) ? NULL : REAL(w), top = Rf_asReal(limit);
+    if (wt && XLENGTH(w) != n) Rf_error("`w` must have one value per row of `x`");
+    SEXP out = PROTECT(Rf_allocVector(INTSXP, p));
+    for (int j = 0; j < p; j++) {
+        const double *col = v + (size_t) j * n;
+        int status = 0;
+        for (R_xlen_t i = 0; i < n; i++) {
+            if (!R_FINITE(col[i])) {
+                status = 1;
+                break;
+            }
+            if (fabs(col[i]) > top && (!wt || wt[i] > 0)) status = 2;
+        }
+        INTEGER(out)[j] = status;
+    }
+    UNPROTECT(1);
+    return out;
+}
+
+SEXP ffi_weighted_sd(SEXP y, SEXP w)
+{
+    const R_xlen_t n = XLENGTH(y);
+    const double *yv = REAL(y), *wt = REAL(w);
+    if (XLENGTH(w) != n) Rf_error("`w` must have one value per element of `y`");
+    long double total = 0, sum = 0;
+    for (R_xlen_t i = 0; i < n; i++) {
+        if (wt[i] > 0) {
+            total += wt[i];
+            sum += wt[i] * yv[i];
+        }
+    }
+    if (!(total > 0)) return Rf_ScalarReal(1);
+    const double mean = (double) (sum / total);
+    double top = 0;
+    for (R_xlen_t i = 0; i < n; i++) {
+        if (wt[i] > 0 && fabs(yv[i] - mean) > top) top = fabs(yv[i] - mean);
+    }
+    if (!(top > 0)) return Rf_ScalarReal(1);
+    long double squares = 0;
+    for (R_xlen_t i = 0; i < n; i++) {
+        if (wt[i] > 0) {
+            const double r = (yv[i] - mean) / top;
+            squares += wt[i] * r * r;
+        }
+    }
+    return Rf_ScalarReal(top * sqrt((double) (squares / total)));
+}

@@ -13,10 +13,11 @@
 #'   decrement, an estimate of the distance to the block's optimum, is below
 #'   `inner_tol * (|objective| + 0.1)`.
 #' @param inner_slack Lets an M-step block stop early once what is left of its gain is below
-#'   `inner_slack` times EM's last change of the log-likelihood: early EM iterations, whose
-#'   steps are large, then spend fewer Newton steps on a precision the next iteration discards,
-#'   while near convergence the blocks are solved to `inner_tol` (every step still climbs, so
-#'   EM stays monotone). `0` solves every M-step to `inner_tol`.
+#'   `inner_slack` times EM's last change of the objective (the log-likelihood, or the
+#'   log-posterior with a penalty): early EM iterations, whose steps are large, then spend fewer
+#'   Newton steps on a precision the next iteration discards, while near convergence, as EM's
+#'   changes shrink, the blocks are solved ever more precisely (every step still climbs, so EM
+#'   stays monotone). `0` solves every M-step to `inner_tol`.
 #' @param sigma_min Floor of a gaussian expert's standard deviation, relative to the standard
 #'   deviation of the response. An expert that fits a few observations exactly would otherwise
 #'   drive its sigma to 0 and the likelihood to infinity; one that reaches the floor is held
@@ -47,8 +48,8 @@
 #' moem_control(maxit = 200, tol = 1e-10)
 #' @export
 moem_control <- function(maxit = 1000, tol = 1e-8, inner_maxit = 25, inner_tol = 1e-10,
-                         inner_slack = 0.1, sigma_min = 1e-6, min_weight = 1e-8, step = NULL, path = FALSE,
-                         penalty = 0, solver = c("auto", "newton", "bound")) {
+                         sigma_min = 1e-6, min_weight = 1e-8, step = NULL, path = FALSE,
+                         penalty = 0, solver = c("auto", "newton", "bound"), inner_slack = 0.1) {
   call <- sys.call()
   check <- function(ok, name, what, value) {
     if (!ok) abort("`", name, "` must be ", what, ", not ", describe(value), ".", call = call)

@@ -160,7 +160,8 @@ moem <- function(formula, data, K = 2, gating = NULL, family = gaussian(), weigh
   mf$na.action <- quote(stats::na.pass)
   mf[[1L]] <- quote(stats::model.frame)
   mf <- eval(mf, parent.frame())
-  mf <- apply_na_action(mf, if (missing(na.action)) NULL else na.action, call)
+  if (missing(na.action)) na.action <- default_na_action(if (has_data) data)
+  mf <- apply_na_action(mf, na.action, call)
 
   x <- model.matrix(expert_terms, mf)
   z <- if (is.null(gating)) x else model.matrix(gating_terms, mf)
@@ -182,15 +183,21 @@ moem <- function(formula, data, K = 2, gating = NULL, family = gaussian(), weigh
 }
 
 # The na.action of model.frame(), applied only when a variable has missing values: with none,
-# na.omit() would return the frame as it is, after transient copies as large as the data.
+# na.omit() would return the frame as it is, after transient copies as large as the data (so an
+# na.action that does more than handle missing values is not for moem).  NULL: none.
 apply_na_action <- function(mf, na.action, call) {
-  if (!any(vapply(mf, anyNA, NA))) return(mf)
-  if (is.null(na.action)) na.action <- getOption("na.action", "na.omit")
+  if (is.null(na.action) || !any(vapply(mf, anyNA, NA))) return(mf)
   if (is.character(na.action)) na.action <- get(na.action, mode = "function")
   if (!is.function(na.action)) {
     abort("`na.action` must be a function such as na.omit, or its name.", call = call)
   }
   na.action(mf)
+}
+
+# model.frame()'s default na.action: the data's own "na.action" attribute, else the option.
+default_na_action <- function(data) {
+  own <- attr(data, "na.action")
+  if (!is.null(own) && mode(own) != "numeric") own else getOption("na.action")
 }
 
 # A formula whose model frame holds every variable of both formulas: response ~ v1 + v2 + ...

@@ -6,7 +6,8 @@
  *   METHOD_GD           one backtracking gradient step on the average negative
  *                       log-likelihood (gd.c),
  *
- * then recomputes the posterior, the log-likelihood and its gradient (estep.c).  With a ridge
+ * then recomputes the posterior and the log-likelihood (estep.c), and the gradient (EM takes it
+ * from its next M-step's first pass instead, recorded one iteration late).  With a ridge
  * penalty the iterations climb the log-posterior loglik - pen instead.  It stops when
  * |logpost_t - logpost_{t-1}| < tol (|logpost_t| + 0.1 mean(w)), or after maxit iterations;
  * tol = 0 runs exactly maxit.  Each M-step block may stop once what is left of its gain is
@@ -17,7 +18,7 @@
  * On entry the parameters hold the start; with start_with_mstep, wk->post holds starting
  * posterior probabilities (n x K) and an EM M-step makes the start of every method.
  * st->trace ((maxit + 1) x TRACE_COLUMNS) gets a row per iteration from 0: the loglik, the norm
- * of the gradient of the average negative log-likelihood, the seconds since the start, the
+ * of the gradient of the average negative log-posterior, the seconds since the start, the
  * inner iterations of the experts' and the gate's M-steps, the step of gradient descent and the
  * log-posterior.
  * With keep_path, st->path ((maxit + 1) x P) gets the free parameters (params.c).
@@ -95,7 +96,10 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
     double logpost = moem_evaluate(d, par, wk, !fused, fused, &loglik);
     record(d, par, wk, ctl, st, 0, loglik, logpost, seconds_now() - start, inner_x, inner_z, NAN);
     if (!fused) record_gradient(d, wk, ctl, st, 0);
-    if (!isfinite(logpost)) return;
+    if (!isfinite(logpost)) {
+        st->trace[TRACE_GRADIENT * (ctl->maxit + 1)] = NAN; /* not computed: no M-step follows */
+        return;
+    }
     for (int it = 1; it <= ctl->maxit; it++) {
         double next, taken = NAN;
         R_CheckUserInterrupt();

@@ -2,9 +2,10 @@
  * experts.c: the M-step of the experts.  Expert k is fitted with weights v = w post[, k] (n):
  *
  *   gaussian     weighted least squares of y on x: the Cholesky factor of x' diag(v) x (p x p),
- *                then iterative refinement against the residuals, which brings the solution
- *                close to what a QR solve gives; then sigma_k^2 = sum v r^2 / sum v, floored
- *                at sigma_min (unless sigma is fixed);
+ *                from the E-step's statistics (stats.c) when EM has them, and iterative
+ *                refinement against the residuals when LAPACK's condition estimate says the
+ *                factor alone may fall short of what a QR solve gives; then
+ *                sigma_k^2 = sum v r^2 / sum v, floored at sigma_min (unless sigma is fixed);
  *   binomial,    weighted softmax regression of the targets on x, warm-started from the current
  *   multinomial  coefficients, by Newton's method (softmax.c) or Boehning's bound (bound.c).
  *
@@ -210,8 +211,10 @@ void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_
                 st->frozen[k] = 1;
                 continue;
             }
-            *inner += 1;
-            if (gaussian_from_stats(d, k, par, wk, ctl, st, grad)) continue;
+            if (gaussian_from_stats(d, k, par, wk, ctl, st, grad)) {
+                *inner += 1;
+                continue;
+            }
         }
         const double *post = wk->post + (size_t) k * n;
         double vsum = 0.0;

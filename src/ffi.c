@@ -1,15 +1,16 @@
 /*
  * ffi.c: the .Call entry points.  R has already checked types, dimensions and finiteness
- * (R/moem-fit.R), so this file only reads its arguments, allocates the outputs and the
- * workspace (R_alloc: released by R when the call ends, also after an error or an interrupt)
- * and calls the kernels.
+ * (R/moem-fit.R), so this file reads its arguments (checking only the shape of a starting
+ * posterior), allocates the outputs and the workspace (R_alloc: released by R when the call
+ * ends, also after an error or an interrupt) and calls the kernels.
  *
  *   ffi_em(x, z, y, target, w, dims, beta, gate, sigma, post, control)
  *       x n x p, z n x q, y n, target n x M or NULL, w n, dims = c(family, K, M, symmetric),
  *       beta p x MK, gate q x K, sigma K, post an n x K matrix, n expert labels 1..K or NULL
  *       (then the fit starts with an E-step), control a list (see read_control).  Returns the
- *       fitted parameters, the posterior, the trace and the status flags; the inputs are not
- *       modified.
+ *       fitted parameters, the posterior (n x K, columns named expert1..), the trace, the
+ *       status flags and the mixture's mean (n, named as x's rows; NULL for multinomial
+ *       experts); the inputs are not modified.
  *   ffi_aliased(x, w, tol)
  *       logical (p): the columns of x (n x p) that lm's rule finds aliased under weights w (n),
  *       from x' diag(w) x computed a block of rows at a time, without a copy of x.
@@ -166,10 +167,12 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     memset(&wk->bound_z, 0, sizeof wk->bound_z);
     memset(&wk->gate_saved, 0, sizeof wk->gate_saved);
     memset(&wk->stats, 0, sizeof wk->stats);
-    wk->stats.gram = alloc_doubles((size_t) d->p * d->p * d->K);
-    wk->stats.score = alloc_doubles((size_t) d->p * d->K);
-    wk->stats.rss = alloc_doubles(d->K);
-    wk->stats.size = alloc_doubles(d->K);
+    if (d->family == FAMILY_GAUSSIAN) { /* the experts' statistics: gaussian experts only */
+        wk->stats.gram = alloc_doubles((size_t) d->p * d->p * d->K);
+        wk->stats.score = alloc_doubles((size_t) d->p * d->K);
+        wk->stats.rss = alloc_doubles(d->K);
+        wk->stats.size = alloc_doubles(d->K);
+    }
     wk->stats.gate = alloc_doubles((size_t) d->q * d->K);
     if (ctl->solver == SOLVER_NEWTON && d->K > 1) {
         size_t Dz = (size_t) d->q * (d->K - 1);

@@ -127,7 +127,8 @@ static void softmax_hessian(const softmax_problem *pr, softmax_work *wk)
 /* The Newton step with a Hessian factor kept from an earlier M-step, which changes little
  * between EM iterations: kept if it passes the Armijo test, as a fresh Newton step would be.
  * Returns 1 if it was taken (coef, *f and the probabilities updated; its decrement is left in
- * wk->step[0]), 0 if the caller must compute a fresh Hessian.  A factor serves at most 10
+ * wk->step[0]), 0 if the caller must compute a fresh Hessian (the probabilities still those of
+ * coef).  A factor serves at most 10
  * M-steps. */
 static int saved_step(const softmax_problem *pr, double *coef, softmax_work *wk, double *f)
 {
@@ -150,6 +151,8 @@ static int saved_step(const softmax_problem *pr, double *coef, softmax_work *wk,
             wk->step[0] = decrement;
             return 1;
         }
+        /* rejected: the probabilities go back to coef's, for the fresh Hessian */
+        softmax_objective(pr, coef, wk);
     }
     saved->valid = 0;
     return 0;

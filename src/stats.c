@@ -1,12 +1,13 @@
 /*
  * stats.c: the sufficient statistics of EM's M-step, accumulated by the E-step over its blocks
- * of rows, while they are in cache, so that the M-step of gaussian experts and the gate's first
- * Newton step do not read the design again:
+ * of rows, while they are in cache, so that the M-step of gaussian experts does not read the
+ * design again, nor the gate's first Newton step to form its gradient:
  *
  *   gram_k   x' diag(w post_k) x                     p x p (upper triangle), one per expert
  *   score_k  x' (w post_k (y - x beta_k))            p, one per expert
  *   rss_k    sum w post_k (y - x beta_k)^2,  size_k = sum w post_k
- *   gate     z' (w (post_k - pi_k)),  k = 2..K       q x (K - 1): the gradient of the gate's Q
+ *   gate     z' (w (post_k - pi_k)),  k = 2..K       q x (K - 1) (allocated q x K): the
+ *                                                   gradient of the gate's Q
  *
  * The experts' part is for gaussian experts only.  For the block of rows i0 .. i0 + len - 1:
  *   post n x K, gate_prob n x (K - 1), eta len x K (x beta), scratch len x K, rows
@@ -39,7 +40,8 @@ void stats_block(const moem_data *d, const double *post, const double *gate_prob
             const double *pk = post + (size_t) k * n + i0, *ek = eta + (size_t) k * len;
             double rss = 0.0, size = 0.0;
             for (int i = 0; i < len; i++) {
-                double v = d->w[i0 + i] * pk[i], e = d->y[i0 + i] - ek[i];
+                /* a row of weight zero adds nothing, even where its residual overflows */
+                double v = d->w[i0 + i] * pk[i], e = v > 0 ? d->y[i0 + i] - ek[i] : 0.0;
                 root[i] = sqrt(v);
                 weighted[i] = v * e;
                 rss += v * e * e;

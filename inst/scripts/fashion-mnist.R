@@ -8,7 +8,8 @@
 #
 # Defaults: 3 instances, 10000 training images (0 = all 60000), 100 iterations, output
 # "fashion-mnist" (writes <prefix>-runs.csv, <prefix>-summary.csv, <prefix>.png and
-# <prefix>.rds, the summary and the run's settings, time and machine), ridge
+# <prefix>.rds, the summary and the run's settings, time and machine; resumes from an existing
+# <prefix>-runs.csv), ridge
 # penalty 30, 5 inner steps of the M-step and gradient EM's steps multiplied by 16 (see below).  Instance i uses seed i for the
 # random inversions, the training subsample and the start.  The test set is always all 10000
 # test images.  Needs the Debian package dataset-fashion-mnist.
@@ -86,13 +87,17 @@ run_instance <- function(i) {
   }))
 }
 
-started <- Sys.time()
-runs <- NULL
-for (i in seq_len(instances)) {
+# The runs are written after every instance; a run stopped part way resumes after the last
+# instance it completed (the same command again), and one with all instances done only
+# summarises them.  The time recorded is that of the fits, summed over instances and methods.
+runs_file <- paste0(prefix, "-runs.csv")
+runs <- if (file.exists(runs_file)) utils::read.csv(runs_file) else NULL
+for (i in setdiff(seq_len(instances), runs$instance)) {
   runs <- rbind(runs, run_instance(i))
-  utils::write.csv(runs, paste0(prefix, "-runs.csv"), row.names = FALSE)  # after every instance
+  utils::write.csv(runs, runs_file, row.names = FALSE)
 }
-total <- as.numeric(difftime(Sys.time(), started, units = "secs"))
+runs <- runs[runs$instance <= instances, ]
+total <- sum(runs$fit_seconds[runs$iter == 0L])
 
 keys <- unique(runs[c("method", "iter")])
 summary <- do.call(rbind, lapply(seq_len(nrow(keys)), function(j) {
@@ -144,6 +149,6 @@ print(data.frame(method = last$method,
                  paper_accuracy = c(em = "78.5%", gradient_em = "66.0%", gd = "62.4%")[last$method],
                  paper_cross_entropy = c(em = "0.827", gradient_em = "1.29", gd = "1.30")[last$method]),
       row.names = FALSE)
-cat(sprintf("\n%.0f seconds in all; %s; %s; BLAS %s\n", total, R.version.string,
+cat(sprintf("\n%.0f seconds of fitting in all; %s; %s; BLAS %s\n", total, R.version.string,
             paste(Sys.info()[c("sysname", "release", "machine")], collapse = " "),
             sessionInfo()$BLAS))

@@ -27,6 +27,8 @@ test_that("non-finite values in the response or the covariates", {
   old <- options(na.action = "na.fail")
   on.exit(options(old))
   expect_error(moem(y ~ x1, data = d_na), "missing values")
+  # na.action = NULL handles nothing, as in model.frame(), and the missing value is an error
+  expect_error(moem(y ~ x1, data = d_na, na.action = NULL), "not finite|non-finite")
   # without missing values na.fail lets the fit go on
   expect_identical(nobs(moem(y ~ x1, data = d, K = 1)), nrow(d))
 })

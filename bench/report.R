@@ -24,12 +24,14 @@ rows <- lapply(seq_len(nrow(keys)), function(i) {
     data.frame(
       family = x$family, K = x$K, d = x$d, n = format(x$n, scientific = FALSE), gate = x$gate,
       package = x$package,
-      seconds = sprintf("%.3f", x$seconds), iterations = x$iter,
+      seconds = if (is.na(x$seconds)) "over 600 (stopped)" else sprintf("%.3f", x$seconds),
+      iterations = x$iter,
       ms_per_iteration = sprintf("%.2f", 1000 * x$seconds / max(x$iter, 1)),
       loglik = sprintf("%.6f", x$loglik),
       vs_best = if (is.na(gap)) "" else if (gap <= 1e-6) "equal (1e-6)" else sprintf("lower by %.1e", gap),
-      moem_speedup = if (x$package == "moem" || !nrow(moem)) "" else sprintf("%.0fx", x$seconds / moem$seconds),
-      peak_mb = sprintf("%.1f", x$peak_mb))
+      moem_speedup = if (x$package == "moem" || !nrow(moem) || is.na(x$seconds)) "" else
+        sprintf("%.1fx", x$seconds / moem$seconds),
+      peak_mb = if (is.na(x$peak_mb)) "" else sprintf("%.1f", x$peak_mb))
   })
 })
 peer_table <- do.call(rbind, unlist(rows, recursive = FALSE))

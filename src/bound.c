@@ -81,8 +81,6 @@ void bound_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int ma
     while (res->iter < maxit) {
         double gain = 0.0;
         softmax_gradient(pr, coef, wk, res->iter == 0);
-        if (res->iter == 0 && pr->first_gradient)
-            memcpy(pr->first_gradient, wk->grad, (size_t) D * sizeof(double));
         bound_solve(pr->bound, pr->q, pr->m, wk->grad, wk->step, wk->trial);
         for (int j = 0; j < D; j++) {
             gain += wk->grad[j] * wk->step[j];

@@ -62,6 +62,32 @@ static void weighted_score(const moem_data *d, const double *v, const double *r,
     }
 }
 
+/* The score of weighted ridge least squares at beta: x' (v r) - ridge L beta (p), with
+ * L = diag(d->penalty_x); eta is MOEM_CHUNK scratch. */
+static void ridge_score(const moem_data *d, const double *v, const double *r, const double *beta,
+                        double ridge, double *eta, double *score)
+{
+    weighted_score(d, v, r, eta, score);
+    if (d->penalty_x)
+        for (int j = 0; j < d->p; j++) score[j] -= ridge * d->penalty_x[j] * beta[j];
+}
+
+/* Adds ridge L to the Gram matrix in wk->sm.hess (p x p, upper triangle) and factors it into
+ * wk->sm.chol and wk->sm.scale; *rcond gets LAPACK's estimate of its reciprocal condition
+ * number (0 when the factorisation failed).  Returns the chol_factor status. */
+static int factor_ridged(const moem_data *d, double ridge, moem_work *wk, double *rcond)
+{
+    const int p = d->p;
+    softmax_work *sm = &wk->sm;
+    if (d->penalty_x)
+        for (int j = 0; j < p; j++) sm->hess[j + (size_t) j * p] += ridge * d->penalty_x[j];
+    int status = chol_factor(p, sm->hess, sm->chol, sm->scale);
+    *rcond = status == CHOL_FAILED ? 0.0
+                                   : chol_rcond(p, sm->hess, sm->chol, sm->scale, wk->eigen,
+                                                wk->iwork);
+    return status;
+}
+
 /* Weighted ridge least squares of u on x, minimising sum v (u - x beta)^2 + ridge beta' L beta
  * with L = diag(d->penalty_x), from beta (updated in place); leaves the residuals u - x beta in
  * resid.  first_score (p), when set, receives x' (v r) - ridge L beta at the start, and
@@ -74,29 +100,24 @@ static int least_squares(const moem_data *d, const double *v, const double *u, d
 {
     const int p = d->p;
     softmax_work *sm = &wk->sm;
+    double rcond;
     residuals(d, u, beta, resid);
     if (first_score) {
         double rss = 0.0;
         for (int i = 0; i < d->n; i++) rss += v[i] * resid[i] * resid[i];
         *first_rss = rss;
-        weighted_score(d, v, resid, sm->eta, first_score);
-        if (d->penalty_x)
-            for (int j = 0; j < p; j++) first_score[j] -= ridge * d->penalty_x[j] * beta[j];
+        ridge_score(d, v, resid, beta, ridge, sm->eta, first_score);
     }
     gram_weighted(d->n, p, d->x, v, sm->rows, sm->hess, p);
-    if (d->penalty_x)
-        for (int j = 0; j < p; j++) sm->hess[j + (size_t) j * p] += ridge * d->penalty_x[j];
-    int status = chol_factor(p, sm->hess, sm->chol, sm->scale);
+    int status = factor_ridged(d, ridge, wk, &rcond);
     if (status == CHOL_FAILED) return status;
-    int passes = chol_rcond(p, sm->hess, sm->chol, sm->scale, wk->eigen, wk->iwork) > 1e-4 ? 1 : 4;
+    int passes = rcond > 1e-4 ? 1 : 4;
     for (int pass = 0; pass < passes && p > 0; pass++) {
         double step_size = 0.0, size = 0.0;
         if (pass == 0 && first_score) {
             memcpy(sm->step, first_score, (size_t) p * sizeof(double));
         } else {
-            weighted_score(d, v, resid, sm->eta, sm->step);
-            if (d->penalty_x)
-                for (int j = 0; j < p; j++) sm->step[j] -= ridge * d->penalty_x[j] * beta[j];
+            ridge_score(d, v, resid, beta, ridge, sm->eta, sm->step);
         }
         chol_solve(p, sm->chol, sm->scale, sm->step);
         for (int j = 0; j < p; j++) {
@@ -170,13 +191,9 @@ static int gaussian_from_stats(const moem_data *d, int k, moem_par *par, moem_wo
     const double s2 = par->sigma[k] * par->sigma[k];
     double *beta = par->beta + (size_t) k * p, *delta = wk->sm.step, quad = 0.0, lin = 0.0;
     softmax_work *sm = &wk->sm;
+    double rcond;
     memcpy(sm->hess, gram, (size_t) p * p * sizeof(double));
-    if (d->penalty_x)
-        for (int j = 0; j < p; j++) sm->hess[j + (size_t) j * p] += s2 * d->penalty_x[j];
-    int status = chol_factor(p, sm->hess, sm->chol, sm->scale);
-    if (status != CHOL_OK ||
-        !(chol_rcond(p, sm->hess, sm->chol, sm->scale, wk->eigen, wk->iwork) > 1e-4))
-        return 0;
+    if (factor_ridged(d, s2, wk, &rcond) != CHOL_OK || !(rcond > 1e-4)) return 0;
     for (int j = 0; j < p; j++)
         delta[j] = score[j] - (d->penalty_x ? s2 * d->penalty_x[j] * beta[j] : 0.0);
     if (grad) {

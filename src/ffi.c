@@ -1,8 +1,8 @@
 /*
  * ffi.c: the .Call entry points.  R has already checked types, dimensions and finiteness
- * (R/moem-fit.R), so this file reads its arguments (checking only the shape of a starting
- * posterior), allocates the outputs and the workspace (R_alloc: released by R when the call
- * ends, also after an error or an interrupt) and calls the kernels.
+ * (R/moem-fit.R, R/start.R), so this file only reads its arguments, allocates the outputs and
+ * the workspace (R_alloc: released by R when the call ends, also after an error or an
+ * interrupt) and calls the kernels.
  *
  *   ffi_em(x, z, y, target, w, dims, beta, gate, sigma, post, control)
  *       x n x p, z n x q, y n, target n x M or NULL, w n, dims = c(family, K, M, symmetric),
@@ -159,7 +159,6 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     wk->sm.scale = alloc_doubles(D);
     wk->sm.step = alloc_doubles(D);
     wk->sm.trial = alloc_doubles(D);
-    wk->slack = 0.0;
     wk->wsum = 0.0;
     for (size_t i = 0; i < n; i++) wk->wsum += d->w[i];
     wk->lambda_x = wk->lambda_z = 0.0;
@@ -173,7 +172,7 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
         wk->stats.rss = alloc_doubles(d->K);
         wk->stats.size = alloc_doubles(d->K);
     }
-    wk->stats.gate = alloc_doubles((size_t) d->q * d->K);
+    wk->stats.gate = alloc_doubles((size_t) d->q * (d->K - 1));
     if (ctl->solver == SOLVER_NEWTON && d->K > 1) {
         size_t Dz = (size_t) d->q * (d->K - 1);
         wk->gate_saved.chol = alloc_doubles(Dz * Dz);
@@ -259,9 +258,6 @@ SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta, S
     read_control(control, &ctl);
     d.penalty_x = optional_doubles(list_get(control, "penalty_x"));
     d.penalty_z = optional_doubles(list_get(control, "penalty_z"));
-    if (!Rf_isNull(post) && !(Rf_isInteger(post) && XLENGTH(post) == d.n) &&
-        !(Rf_isReal(post) && XLENGTH(post) == (R_xlen_t) d.n * d.K))
-        Rf_error("the starting posterior must be n expert labels or an n x K double matrix");
     SEXP posterior = PROTECT(Rf_allocMatrix(REALSXP, d.n, d.K));
     alloc_work(&d, &ctl, &wk, REAL(posterior));
     SEXP fitted = PROTECT(copy_par(beta, gate, sigma, &par));
@@ -275,13 +271,10 @@ SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta, S
     st.path = ctl.keep_path ? alloc_doubles((size_t) rows * P) : NULL;
     int start_with_mstep = !Rf_isNull(post);
     if (start_with_mstep && Rf_isInteger(post)) {
-        /* expert labels 1..K: a posterior of zeros and ones */
+        /* expert labels 1..K (R/start.R): a posterior of zeros and ones */
         const int *label = INTEGER(post);
         memset(wk.post, 0, (size_t) d.n * d.K * sizeof(double));
-        for (int i = 0; i < d.n; i++) {
-            if (label[i] < 1 || label[i] > d.K) Rf_error("expert labels must lie in 1..%d", d.K);
-            wk.post[i + (size_t) (label[i] - 1) * d.n] = 1.0;
-        }
+        for (int i = 0; i < d.n; i++) wk.post[i + (size_t) (label[i] - 1) * d.n] = 1.0;
     } else if (start_with_mstep) {
         memcpy(wk.post, REAL(post), (size_t) d.n * d.K * sizeof(double));
     }

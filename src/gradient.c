@@ -9,7 +9,8 @@
  *   d loglik / d gate_k      = z' (w (post_k - pi_k)),  k = 2..K
  *
  * which is also the gradient of EM's Q(. | theta) at theta.  For gradient EM the same pass sums
- * w post_k (y - eta_k)^2 and w post_k.
+ * w post_k (y - eta_k)^2 and w post_k.  gate_score_block adds the gate's part alone (stats.c
+ * uses it too).
  *
  *   post       n x K          posterior probabilities
  *   gate_prob  n x (K - 1)    gate probabilities of experts 2..K
@@ -83,11 +84,18 @@ void gradient_block(const moem_data *d, const moem_par *par, const double *post,
         expert_scores(d, par, post + (size_t) k * n + i0, k, i0, len, eta_x + (size_t) k * M * len,
                       g);
     tcross_add(d->p, M * K, len, d->x + i0, n, eta_x, len, g->beta, d->p);
+    gate_score_block(d, post, gate_prob, i0, len, scratch, g->gate);
+}
+
+void gate_score_block(const moem_data *d, const double *post, const double *gate_prob,
+                      ptrdiff_t i0, int len, double *scratch, double *out)
+{
+    const int n = d->n, K = d->K;
     if (K < 2) return;
     for (int k = 1; k < K; k++) {
         const double *pk = post + (size_t) k * n + i0, *gk = gate_prob + (size_t) (k - 1) * n + i0;
         double *sk = scratch + (size_t) (k - 1) * len;
         for (int i = 0; i < len; i++) sk[i] = d->w[i0 + i] * (pk[i] - gk[i]);
     }
-    tcross_add(d->q, K - 1, len, d->z + i0, n, scratch, len, g->gate, d->q);
+    tcross_add(d->q, K - 1, len, d->z + i0, n, scratch, len, out, d->q);
 }

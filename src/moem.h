@@ -181,6 +181,8 @@ void gradient_zero(const moem_data *d, moem_gradient *g);
 void gradient_block(const moem_data *d, const moem_par *par, const double *post,
                     const double *gate_prob, ptrdiff_t i0, int len, double *eta_x,
                     double *scratch, moem_gradient *g);
+void gate_score_block(const moem_data *d, const double *post, const double *gate_prob,
+                      ptrdiff_t i0, int len, double *scratch, double *out);
 
 /* penalty.c */
 double penalty_value(const moem_data *d, const moem_par *par);

@@ -11,7 +11,8 @@
  * first_gradient, when set, receives the gradient at the start: at EM's current parameters
  * it is the gradient of the log-likelihood over this block.  The problem's slack loosens the
  * tolerance to a set gain (EM sets it to a small fraction of its last change of the
- * log-likelihood, so that early M-steps stop sooner and the last ones are solved to tol).  With
+ * objective, so that early M-steps stop sooner and later ones, as EM's changes shrink, are
+ * solved more precisely).  With
  * a saved factor (the gate's), the first step tries the Hessian factor of an earlier M-step.
  *
  *   z       n x q   design
@@ -71,7 +72,8 @@ double softmax_mean_weight(const softmax_problem *pr)
 }
 
 /* grad (q x m) = z' (v (t - p)) - lambda B, from the probabilities in pr->prob, or from
- * pr->given_gradient when it is the first step's */
+ * pr->given_gradient when it is the first step's; the first step's is also copied to
+ * pr->first_gradient when that is set */
 void softmax_gradient(const softmax_problem *pr, const double *coef, softmax_work *wk,
                       int first)
 {
@@ -94,6 +96,8 @@ void softmax_gradient(const softmax_problem *pr, const double *coef, softmax_wor
         for (int c = 0; c < m; c++)
             for (int j = 0; j < q; j++)
                 wk->grad[j + (size_t) c * q] -= pr->penalty[j] * coef[j + (size_t) c * q];
+    if (first && pr->first_gradient)
+        memcpy(pr->first_gradient, wk->grad, (size_t) q * m * sizeof(double));
 }
 
 /* Upper triangle of the negative Hessian (D x D, D = q m) into wk->hess, penalty included. */
@@ -128,8 +132,7 @@ static void softmax_hessian(const softmax_problem *pr, softmax_work *wk)
  * between EM iterations: kept if it passes the Armijo test, as a fresh Newton step would be.
  * Returns 1 if it was taken (coef, *f and the probabilities updated; its decrement is left in
  * wk->step[0]), 0 if the caller must compute a fresh Hessian (the probabilities still those of
- * coef).  A factor serves at most 10
- * M-steps. */
+ * coef).  A factor serves at most 10 M-steps. */
 static int saved_step(const softmax_problem *pr, double *coef, softmax_work *wk, double *f)
 {
     const int D = pr->q * pr->m;
@@ -177,8 +180,6 @@ void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int 
         double decrement = 0.0, alpha = 1.0, trial_f = f;
         int accepted = 0;
         softmax_gradient(pr, coef, wk, res->iter == 0);
-        if (res->iter == 0 && pr->first_gradient)
-            memcpy(pr->first_gradient, wk->grad, (size_t) D * sizeof(double));
         if (res->iter == 0 && saved_step(pr, coef, wk, &f)) {
             res->iter++;
             if (!(wk->step[0] > 2.0 * fmax(tol * (fabs(f) + scale), pr->slack))) {

@@ -6,8 +6,8 @@
  *   gram_k   x' diag(w post_k) x                     p x p (upper triangle), one per expert
  *   score_k  x' (w post_k (y - x beta_k))            p, one per expert
  *   rss_k    sum w post_k (y - x beta_k)^2,  size_k = sum w post_k
- *   gate     z' (w (post_k - pi_k)),  k = 2..K       q x (K - 1) (allocated q x K): the
- *                                                   gradient of the gate's Q
+ *   gate     z' (w (post_k - pi_k)),  k = 2..K       q x (K - 1): the gradient of the
+ *                                                   gate's Q (gradient.c's gate_score_block)
  *
  * The experts' part is for gaussian experts only.  For the block of rows i0 .. i0 + len - 1:
  *   post n x K, gate_prob n x (K - 1), eta len x K (x beta), scratch len x K, rows
@@ -54,11 +54,5 @@ void stats_block(const moem_data *d, const double *post, const double *gate_prob
             tcross_add(p, 1, len, d->x + i0, n, weighted, len, s->score + (size_t) k * p, p);
         }
     }
-    if (K < 2) return;
-    for (int k = 1; k < K; k++) {
-        const double *pk = post + (size_t) k * n + i0, *gk = gate_prob + (size_t) (k - 1) * n + i0;
-        double *sk = scratch + (size_t) (k - 1) * len;
-        for (int i = 0; i < len; i++) sk[i] = d->w[i0 + i] * (pk[i] - gk[i]);
-    }
-    tcross_add(d->q, K - 1, len, d->z + i0, n, scratch, len, s->gate, d->q);
+    gate_score_block(d, post, gate_prob, i0, len, scratch, s->gate);
 }

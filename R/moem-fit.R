@@ -214,7 +214,8 @@ c_control <- function(control, family, x, y, z, w, K, M, method, sigma, keep_pat
        method = method_codes[[method]], step = if (is.null(control$step)) 0 else control$step,
        keep_path = keep_path, penalty_x = column_penalty(x, control$penalty[1L]),
        penalty_z = column_penalty(z, control$penalty[2L]),
-       solver = resolve_solver(control$solver, family, ncol(x), ncol(z), K, M))
+       solver = resolve_solver(control$solver, family, ncol(x), ncol(z), K, M),
+       threads = control$threads)
 }
 
 # The weighted standard deviation of y over the rows that count, computed on y's own scale so

@@ -18,63 +18,100 @@
 #include "moem.h"
 #include "linalg.h"
 
-double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
-                  int with_stats)
+/* The E-step of rows i0 .. i0 + len - 1, its sums added to the stripe's; block and rows are the
+ * calling thread's scratch. */
+static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, double *block,
+                        double *rows, ptrdiff_t i0, int len, int with_gradient, int with_stats,
+                        moem_stripe *s)
 {
     const int n = d->n, K = d->K, MK = d->M * d->K;
     double loglik = 0.0, gate_q = 0.0;
+    double *eta_x = block, *eta_z = eta_x + (size_t) len * MK, *logf = eta_z + (size_t) len * K,
+           *gexp = logf + (size_t) len * K;
+    rows_times(len, d->p, MK, d->x + i0, n, par->beta, eta_x);
+    for (int i = 0; i < len; i++) eta_z[i] = 0.0;
+    rows_times(len, d->q, K - 1, d->z + i0, n, par->gate + d->q, eta_z + len);
+    expert_logdens(d, par, i0, len, eta_x, logf);
+    for (int i = 0; i < len; i++) {
+        const double wi = d->w[i0 + i];
+        double gtop = 0.0, gsum = 0.0, top = -INFINITY, sum = 0.0, glse, li, fit = 0.0;
+        double *post = wk->post + i0 + i;
+        for (int k = 1; k < K; k++) if (eta_z[i + k * len] > gtop) gtop = eta_z[i + k * len];
+        for (int k = 0; k < K; k++) {
+            gexp[i + k * len] = exp(eta_z[i + k * len] - gtop);
+            gsum += gexp[i + k * len];
+        }
+        glse = gtop + log(gsum);
+        for (int k = 0; k < K; k++) {
+            double a = logf[i + k * len] + eta_z[i + k * len] - glse;
+            logf[i + k * len] = a;
+            if (a > top) top = a;
+        }
+        for (int k = 0; k < K; k++) {
+            double e = exp(logf[i + k * len] - top);
+            logf[i + k * len] = e;
+            sum += e;
+        }
+        li = top + log(sum);
+        for (int k = 1; k < K; k++)
+            wk->gate_prob[i0 + i + (size_t) (k - 1) * n] = gexp[i + k * len] / gsum;
+        if (!isfinite(li)) {
+            /* only an observation that counts makes the log-likelihood non-finite */
+            for (int k = 0; k < K; k++) post[(size_t) k * n] = 1.0 / K;
+            if (wi > 0) loglik = -INFINITY;
+            continue;
+        }
+        for (int k = 0; k < K; k++) {
+            post[(size_t) k * n] = logf[i + k * len] / sum;
+            fit += post[(size_t) k * n] * eta_z[i + k * len];
+        }
+        if (wi > 0) {
+            loglik += wi * li;
+            gate_q += wi * (fit - glse);
+        }
+    }
+    s->loglik += loglik;
+    s->gate_q += gate_q;
+    if (with_stats)
+        stats_block(d, wk->post, wk->gate_prob, i0, len, eta_x, eta_z, rows, &s->stats);
+    if (with_gradient)
+        gradient_block(d, par, wk->post, wk->gate_prob, i0, len, eta_x, eta_z, &s->grad);
+}
+
+double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
+                  int with_stats)
+{
+    const ptrdiff_t n = d->n, blocks = (n + MOEM_CHUNK - 1) / MOEM_CHUNK;
+    const size_t block_size = (size_t) MOEM_CHUNK * (d->M * d->K + 3 * d->K),
+                 rows_size = (size_t) MOEM_CHUNK * d->p;
+    const int threads = blocks > 1 ? wk->threads : 1;
+    double loglik = 0.0, gate_q = 0.0;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+    for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
+        const int t = THREAD_NUMBER;
+        moem_stripe *s = wk->stripe + stripe;
+        double *block = wk->block + t * block_size, *rows = wk->rows ? wk->rows + t * rows_size : NULL;
+        s->loglik = s->gate_q = 0.0;
+        if (with_gradient) gradient_zero(d, &s->grad);
+        if (with_stats) stats_zero(d, &s->stats);
+        ptrdiff_t first, last;
+        stripe_blocks(n, stripe, &first, &last);
+        for (ptrdiff_t b = first; b < last; b++) {
+            ptrdiff_t i0 = b * MOEM_CHUNK;
+            int len = (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK);
+            estep_block(d, par, wk, block, rows, i0, len, with_gradient, with_stats, s);
+        }
+    }
     if (with_gradient) gradient_zero(d, &wk->grad);
     if (with_stats) stats_zero(d, &wk->stats);
-    for (ptrdiff_t i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
-        int len = (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK);
-        double *eta_x = wk->block, *eta_z = eta_x + (size_t) len * MK,
-               *logf = eta_z + (size_t) len * K, *gexp = logf + (size_t) len * K;
-        rows_times(len, d->p, MK, d->x + i0, n, par->beta, eta_x);
-        for (int i = 0; i < len; i++) eta_z[i] = 0.0;
-        rows_times(len, d->q, K - 1, d->z + i0, n, par->gate + d->q, eta_z + len);
-        expert_logdens(d, par, i0, len, eta_x, logf);
-        for (int i = 0; i < len; i++) {
-            const double wi = d->w[i0 + i];
-            double gtop = 0.0, gsum = 0.0, top = -INFINITY, sum = 0.0, glse, li, fit = 0.0;
-            double *post = wk->post + i0 + i;
-            for (int k = 1; k < K; k++) if (eta_z[i + k * len] > gtop) gtop = eta_z[i + k * len];
-            for (int k = 0; k < K; k++) {
-                gexp[i + k * len] = exp(eta_z[i + k * len] - gtop);
-                gsum += gexp[i + k * len];
-            }
-            glse = gtop + log(gsum);
-            for (int k = 0; k < K; k++) {
-                double a = logf[i + k * len] + eta_z[i + k * len] - glse;
-                logf[i + k * len] = a;
-                if (a > top) top = a;
-            }
-            for (int k = 0; k < K; k++) {
-                double e = exp(logf[i + k * len] - top);
-                logf[i + k * len] = e;
-                sum += e;
-            }
-            li = top + log(sum);
-            for (int k = 1; k < K; k++)
-                wk->gate_prob[i0 + i + (size_t) (k - 1) * n] = gexp[i + k * len] / gsum;
-            if (!isfinite(li)) {
-                /* only an observation that counts makes the log-likelihood non-finite */
-                for (int k = 0; k < K; k++) post[(size_t) k * n] = 1.0 / K;
-                if (wi > 0) loglik = -INFINITY;
-                continue;
-            }
-            for (int k = 0; k < K; k++) {
-                post[(size_t) k * n] = logf[i + k * len] / sum;
-                fit += post[(size_t) k * n] * eta_z[i + k * len];
-            }
-            if (wi > 0) {
-                loglik += wi * li;
-                gate_q += wi * (fit - glse);
-            }
-        }
-        if (with_stats)
-            stats_block(d, wk->post, wk->gate_prob, i0, len, eta_x, eta_z, wk->sm.rows, &wk->stats);
-        if (with_gradient)
-            gradient_block(d, par, wk->post, wk->gate_prob, i0, len, eta_x, eta_z, &wk->grad);
+    for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
+        const moem_stripe *s = wk->stripe + stripe;
+        loglik += s->loglik;
+        gate_q += s->gate_q;
+        if (with_gradient) gradient_add(d, &s->grad, &wk->grad);
+        if (with_stats) stats_add(d, &s->stats, &wk->stats);
     }
     wk->gate_q = gate_q;
     wk->stats.ready = with_stats;

@@ -71,6 +71,7 @@ static void read_control(SEXP control, moem_control *ctl)
     ctl->step = Rf_asReal(list_get(control, "step"));
     ctl->keep_path = Rf_asLogical(list_get(control, "keep_path"));
     ctl->solver = Rf_asInteger(list_get(control, "solver"));
+    ctl->threads = Rf_asInteger(list_get(control, "threads"));
 }
 
 static double *alloc_doubles(size_t len)
@@ -121,6 +122,59 @@ static void setup_curvature(const moem_data *d, const moem_control *ctl, moem_wo
     }
 }
 
+/* The gradient's sums (gradient.c) */
+static void alloc_gradient(const moem_data *d, moem_gradient *g)
+{
+    g->beta = alloc_doubles((size_t) d->p * d->M * d->K);
+    g->gate = alloc_doubles((size_t) d->q * d->K);
+    g->logsigma = alloc_doubles(d->K);
+    g->rss = alloc_doubles(d->K);
+    g->size = alloc_doubles(d->K);
+}
+
+/* The M-step's statistics (stats.c): the experts' for gaussian experts only */
+static void alloc_stats(const moem_data *d, moem_stats *s)
+{
+    memset(s, 0, sizeof *s);
+    if (d->family == FAMILY_GAUSSIAN) {
+        s->gram = alloc_doubles((size_t) d->p * d->p * d->K);
+        s->score = alloc_doubles((size_t) d->p * d->K);
+        s->rss = alloc_doubles(d->K);
+        s->size = alloc_doubles(d->K);
+    }
+    s->gate = alloc_doubles((size_t) d->q * (d->K > 1 ? d->K - 1 : 1));
+}
+
+/* The threads the E-step may use: as asked, within OpenMP's limit and MOEM_STRIPES; 1 in a
+ * build without OpenMP. */
+static int usable_threads(int asked)
+{
+#ifdef _OPENMP
+    if (asked > omp_get_thread_limit()) asked = omp_get_thread_limit();
+#else
+    asked = 1;
+#endif
+    if (asked > MOEM_STRIPES) asked = MOEM_STRIPES;
+    return asked > 1 ? asked : 1;
+}
+
+/* The E-step's workspace (estep.c): each thread's scratch, the gate probabilities, and the
+ * sums of the gradient and of the M-step's statistics, in all and by stripe. */
+static void alloc_estep(const moem_data *d, int threads, moem_work *wk)
+{
+    wk->threads = usable_threads(threads);
+    wk->block = alloc_doubles((size_t) wk->threads * MOEM_CHUNK * (d->M * d->K + 3 * d->K));
+    wk->rows = d->family == FAMILY_GAUSSIAN ?
+        alloc_doubles((size_t) wk->threads * MOEM_CHUNK * d->p) : NULL;
+    wk->gate_prob = alloc_doubles((size_t) d->n * (d->K > 1 ? d->K - 1 : 1));
+    alloc_gradient(d, &wk->grad);
+    alloc_stats(d, &wk->stats);
+    for (int s = 0; s < MOEM_STRIPES; s++) {
+        alloc_gradient(d, &wk->stripe[s].grad);
+        alloc_stats(d, &wk->stripe[s].stats);
+    }
+}
+
 /* The workspace is sized for the largest M-step problem: the gate (q columns, K - 1 classes),
  * the experts' softmax (p columns, M classes) or the gaussian least squares (p x p).  Newton's
  * Hessian is D x D; the bound solver needs only the Gram matrices, at most cols x cols. */
@@ -136,13 +190,7 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     wk->post = post; /* the result's matrix, n x K: no copy at the end */
     wk->v = alloc_doubles(n);
     wk->resid = alloc_doubles(n);
-    wk->block = alloc_doubles((size_t) MOEM_CHUNK * (d->M * d->K + 3 * d->K));
-    wk->gate_prob = alloc_doubles(n * (d->K > 1 ? d->K - 1 : 1));
-    wk->grad.beta = alloc_doubles((size_t) d->p * d->M * d->K);
-    wk->grad.gate = alloc_doubles((size_t) d->q * d->K);
-    wk->grad.logsigma = alloc_doubles(d->K);
-    wk->grad.rss = alloc_doubles(d->K);
-    wk->grad.size = alloc_doubles(d->K);
+    alloc_estep(d, ctl->threads, wk);
     wk->theta = alloc_doubles(P);
     wk->trial = alloc_doubles(P);
     wk->ascent = alloc_doubles(P);
@@ -151,7 +199,8 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     wk->iwork = (int *) R_alloc(cols > 0 ? cols : 1, sizeof(int));
     /* class probabilities of the experts' softmax M-steps (the gate has wk->gate_prob) */
     wk->sm.prob = d->family == FAMILY_GAUSSIAN ? NULL : alloc_doubles(n * m);
-    wk->sm.eta = alloc_doubles(MOEM_CHUNK * m);
+    wk->sm.threads = wk->threads;
+    wk->sm.eta = alloc_doubles((size_t) wk->threads * MOEM_CHUNK * m);
     wk->sm.rows = alloc_doubles(MOEM_CHUNK * cols);
     wk->sm.grad = alloc_doubles(D);
     wk->sm.hess = alloc_doubles(H * H);
@@ -165,14 +214,6 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     memset(&wk->bound_x, 0, sizeof wk->bound_x);
     memset(&wk->bound_z, 0, sizeof wk->bound_z);
     memset(&wk->gate_saved, 0, sizeof wk->gate_saved);
-    memset(&wk->stats, 0, sizeof wk->stats);
-    if (d->family == FAMILY_GAUSSIAN) { /* the experts' statistics: gaussian experts only */
-        wk->stats.gram = alloc_doubles((size_t) d->p * d->p * d->K);
-        wk->stats.score = alloc_doubles((size_t) d->p * d->K);
-        wk->stats.rss = alloc_doubles(d->K);
-        wk->stats.size = alloc_doubles(d->K);
-    }
-    wk->stats.gate = alloc_doubles((size_t) d->q * (d->K - 1));
     if (ctl->solver == SOLVER_NEWTON && d->K > 1) {
         size_t Dz = (size_t) d->q * (d->K - 1);
         wk->gate_saved.chol = alloc_doubles(Dz * Dz);
@@ -319,13 +360,7 @@ SEXP ffi_estep(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta
     moem_par par = { REAL(beta), REAL(gate), REAL(sigma) };
     SEXP posterior = PROTECT(Rf_allocMatrix(REALSXP, d.n, d.K));
     wk.post = REAL(posterior);
-    wk.block = alloc_doubles((size_t) MOEM_CHUNK * (d.M * d.K + 3 * d.K));
-    wk.gate_prob = alloc_doubles((size_t) d.n * (d.K > 1 ? d.K - 1 : 1));
-    wk.grad.beta = alloc_doubles((size_t) d.p * d.M * d.K);
-    wk.grad.gate = alloc_doubles((size_t) d.q * d.K);
-    wk.grad.logsigma = alloc_doubles(d.K);
-    wk.grad.rss = alloc_doubles(d.K);
-    wk.grad.size = alloc_doubles(d.K);
+    alloc_estep(&d, 1, &wk);
     double loglik = moem_estep(&d, &par, &wk, 1, 0);
     const char *names[] = { "loglik", "posterior", "gradient_experts", "gradient_gate",
                             "gradient_logsigma" };

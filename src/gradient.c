@@ -31,6 +31,15 @@ void gradient_zero(const moem_data *d, moem_gradient *g)
     memset(g->size, 0, (size_t) d->K * sizeof(double));
 }
 
+void gradient_add(const moem_data *d, const moem_gradient *from, moem_gradient *to)
+{
+    add_vector((size_t) d->p * d->M * d->K, from->beta, to->beta);
+    add_vector((size_t) d->q * (d->K > 1 ? d->K - 1 : 1), from->gate, to->gate);
+    add_vector(d->K, from->logsigma, to->logsigma);
+    add_vector(d->K, from->rss, to->rss);
+    add_vector(d->K, from->size, to->size);
+}
+
 /* Overwrites eta (len x M, expert k's block) with w post_k times d log f_k / d eta. */
 static void expert_scores(const moem_data *d, const moem_par *par, const double *post, int k,
                           ptrdiff_t i0, int len, double *eta, moem_gradient *g)

@@ -6,6 +6,7 @@
  *   scale_rows     rows (MOEM_CHUNK x p) = diag(f) x[i0 .. i0 + len - 1, ]   (x n x p)
  *   syrk_add       upper triangle of out (p x p) += rows' rows   (rows len x p, ld MOEM_CHUNK)
  *   tcross_add     out (p x m) += a' b   (a len x p, b len x m)
+ *   add_vector     to (len) += from (len)
  *   gram_weighted  upper triangle of x' diag(v) x (p x p) for v >= 0, MOEM_CHUNK rows at a time,
  *                  so that no scratch proportional to n is needed
  *   chol_factor    Cholesky factor of an equilibrated symmetric d x d matrix (upper triangle read),
@@ -65,6 +66,11 @@ void tcross_add(int p, int m, int len, const double *a, int lda, const double *b
     if (p == 0 || m == 0 || len == 0) return;
     F77_CALL(dgemm)("T", "N", &p, &m, &len, &one, a, &lda, b, &ldb, &one, out, &ldout
                     FCONE FCONE);
+}
+
+void add_vector(size_t len, const double *from, double *to)
+{
+    for (size_t j = 0; j < len; j++) to[j] += from[j];
 }
 
 void zero_block(int p, int m, double *out, int ldout)

@@ -2,6 +2,8 @@
 #ifndef MOEM_LINALG_H
 #define MOEM_LINALG_H
 
+#include <stddef.h>
+
 enum chol_status { CHOL_OK = 0, CHOL_RIDGE = 1, CHOL_FAILED = 2 };
 
 void rows_times(int n, int k, int m, const double *a, int lda, const double *b, double *c);
@@ -9,6 +11,7 @@ void scale_rows(int n, int p, const double *x, int i0, int len, const double *f,
 void syrk_add(int p, int len, const double *rows, double *out, int ldout);
 void tcross_add(int p, int m, int len, const double *a, int lda, const double *b, int ldb,
                 double *out, int ldout);
+void add_vector(size_t len, const double *from, double *to);
 void zero_block(int p, int m, double *out, int ldout);
 void gram_weighted(int n, int p, const double *x, const double *v, double *rows, double *out,
                    int ldout);

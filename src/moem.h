@@ -14,6 +14,30 @@
 
 #include <stddef.h>
 
+/* Rows per block when a design is scaled by weights before a BLAS product. */
+#define MOEM_CHUNK 1024
+
+/* The E-step and the softmax objective sum over MOEM_STRIPES stripes of consecutive blocks of
+ * rows, each stripe apart, and then add the stripes' sums in order: the stripes may run on
+ * several threads (OpenMP), and the sums, so the fit, are the same whatever their number. */
+#define MOEM_STRIPES 16
+
+#ifdef _OPENMP
+#include <omp.h>
+#define THREAD_NUMBER omp_get_thread_num()
+#else
+#define THREAD_NUMBER 0
+#endif
+
+/* The blocks of stripe `stripe` of n rows are *first .. *last - 1 (block b: rows b MOEM_CHUNK
+ * onwards). */
+static inline void stripe_blocks(ptrdiff_t n, int stripe, ptrdiff_t *first, ptrdiff_t *last)
+{
+    const ptrdiff_t blocks = (n + MOEM_CHUNK - 1) / MOEM_CHUNK;
+    *first = blocks * stripe / MOEM_STRIPES;
+    *last = blocks * (stripe + 1) / MOEM_STRIPES;
+}
+
 enum moem_family { FAMILY_GAUSSIAN = 1, FAMILY_BINOMIAL = 2, FAMILY_MULTINOMIAL = 3 };
 enum moem_method { METHOD_EM = 1, METHOD_GRADIENT_EM = 2, METHOD_GD = 3 };
 enum moem_solver { SOLVER_NEWTON = 1, SOLVER_BOUND = 2 };
@@ -55,13 +79,16 @@ typedef struct {
     double step;        /* gradient descent: fixed step size, or 0 for Armijo backtracking */
     int keep_path;      /* 1: record the free parameters after every iteration */
     int solver;         /* enum moem_solver: of the softmax M-steps (experts and gate) */
+    int threads;        /* threads of the E-step (estep.c); the results do not depend on it */
 } moem_control;
 
 /* Scratch for the weighted softmax (multinomial logistic) regression of softmax.c, for problems
  * of up to n rows, q columns and m free classes; D = q m coefficients. */
 typedef struct {
     double *prob;  /* n x m           class probabilities at the current coefficients */
-    double *eta;   /* MOEM_CHUNK x m  linear predictors of a block of rows */
+    int threads;   /* threads of the objective's stripes of rows */
+    double *eta;   /* threads x MOEM_CHUNK x m  each thread's linear predictors of a block */
+    double part[MOEM_STRIPES]; /* the objective's sums by stripe */
     double *rows;  /* MOEM_CHUNK x q  a block of rows of the design, scaled */
     double *grad;  /* D */
     double *hess;  /* D x D */
@@ -104,6 +131,13 @@ typedef struct {
     double *gate;  /* q x (K - 1)  z' (w (post_k - pi_k)) */
 } moem_stats;
 
+/* One stripe's share of the E-step's sums (estep.c). */
+typedef struct {
+    double loglik, gate_q;
+    moem_stats stats;
+    moem_gradient grad;
+} moem_stripe;
+
 /* A Newton Hessian factor kept from an earlier M-step of the same softmax block (softmax.c). */
 typedef struct {
     double *chol;  /* D x D */
@@ -118,7 +152,12 @@ typedef struct {
     double *post;  /* n x K  posterior probabilities */
     double *v;     /* n      weights of the expert being updated */
     double *resid; /* n      residuals of the gaussian expert being updated */
-    double *block; /* MOEM_CHUNK x (M K + 3 K)  E-step's linear predictors and log terms */
+    int threads;   /*        threads of the E-step, from 1 to MOEM_STRIPES */
+    double *block; /* threads x MOEM_CHUNK x (M K + 3 K)  each thread's linear predictors and
+                      log terms of the E-step */
+    double *rows;  /* threads x MOEM_CHUNK x p  each thread's scaled rows for the gaussian
+                      experts' statistics (NULL for other experts) */
+    moem_stripe stripe[MOEM_STRIPES]; /* the E-step's sums by stripe */
     double *gate_prob; /* n x (K - 1)  gate probabilities of experts 2..K at the last E-step */
     double gate_q;     /* the gate's part of Q at the last E-step (for a warm gate M-step) */
     double slack;      /* gain below which an M-step block may stop: inner_slack times EM's
@@ -160,9 +199,6 @@ enum trace_column {
     TRACE_STEP, TRACE_LOGPOST, TRACE_COLUMNS
 };
 
-/* Rows per block when a design is scaled by weights before a BLAS product. */
-#define MOEM_CHUNK 1024
-
 /* family.c */
 void expert_logdens(const moem_data *d, const moem_par *par, int i0, int len,
                     const double *eta, double *logf);
@@ -177,7 +213,9 @@ void moem_fitted(const moem_data *d, const moem_par *par, moem_work *wk, double 
 void stats_zero(const moem_data *d, moem_stats *s);
 void stats_block(const moem_data *d, const double *post, const double *gate_prob, ptrdiff_t i0,
                  int len, const double *eta, double *scratch, double *rows, moem_stats *s);
+void stats_add(const moem_data *d, const moem_stats *from, moem_stats *to);
 void gradient_zero(const moem_data *d, moem_gradient *g);
+void gradient_add(const moem_data *d, const moem_gradient *from, moem_gradient *to);
 void gradient_block(const moem_data *d, const moem_par *par, const double *post,
                     const double *gate_prob, ptrdiff_t i0, int len, double *eta_x,
                     double *scratch, moem_gradient *g);

@@ -31,31 +31,55 @@
 #include "softmax.h"
 #include "linalg.h"
 
-/* Evaluates f at coef and leaves the class probabilities in pr->prob. */
-double softmax_objective(const softmax_problem *pr, const double *coef, softmax_work *wk)
+/* The sum over rows i0 .. i0 + len - 1 of v_i (t_i' eta_i - log(1 + sum_c exp(eta_ic))), and
+ * their class probabilities in pr->prob; eta (len x m) is scratch. */
+static double objective_block(const softmax_problem *pr, const double *coef, ptrdiff_t i0,
+                              int len, double *eta)
 {
     const int n = pr->n, m = pr->m;
     double f = 0.0;
-    for (ptrdiff_t i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
-        int len = (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK);
-        double *eta = wk->eta;
-        rows_times(len, pr->q, m, pr->z + i0, n, coef, eta);
-        for (int r = 0; r < len; r++) {
-            int i = i0 + r;
-            double top = 0.0, sum, lse, fit = 0.0;
-            for (int c = 0; c < m; c++) if (eta[r + c * len] > top) top = eta[r + c * len];
-            sum = exp(-top);
-            for (int c = 0; c < m; c++) sum += exp(eta[r + c * len] - top);
-            lse = top + log(sum);
-            for (int c = 0; c < m; c++) {
-                pr->prob[i + (size_t) c * n] = exp(eta[r + c * len] - lse);
-                fit += pr->target[i + (size_t) c * n] * eta[r + c * len];
-            }
-            if (pr->v[i] > 0) f += pr->v[i] * (fit - lse);
+    rows_times(len, pr->q, m, pr->z + i0, n, coef, eta);
+    for (int r = 0; r < len; r++) {
+        ptrdiff_t i = i0 + r;
+        double top = 0.0, sum, fit = 0.0;
+        for (int c = 0; c < m; c++) if (eta[r + c * len] > top) top = eta[r + c * len];
+        sum = exp(-top);
+        for (int c = 0; c < m; c++) {
+            double e = exp(eta[r + c * len] - top);
+            pr->prob[i + (size_t) c * n] = e;
+            sum += e;
+            fit += pr->target[i + (size_t) c * n] * eta[r + c * len];
         }
+        for (int c = 0; c < m; c++) pr->prob[i + (size_t) c * n] /= sum;
+        if (pr->v[i] > 0) f += pr->v[i] * (fit - top - log(sum));
     }
+    return f;
+}
+
+/* Evaluates f at coef and leaves the class probabilities in pr->prob; the rows' stripes may
+ * run on wk->threads threads (see MOEM_STRIPES). */
+double softmax_objective(const softmax_problem *pr, const double *coef, softmax_work *wk)
+{
+    const ptrdiff_t n = pr->n;
+    const int threads = n > MOEM_CHUNK ? wk->threads : 1;
+    double f = 0.0;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+    for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
+        double *eta = wk->eta + (size_t) THREAD_NUMBER * MOEM_CHUNK * pr->m, part = 0.0;
+        ptrdiff_t first, last;
+        stripe_blocks(n, stripe, &first, &last);
+        for (ptrdiff_t b = first; b < last; b++) {
+            ptrdiff_t i0 = b * MOEM_CHUNK;
+            part += objective_block(pr, coef, i0, (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK),
+                                    eta);
+        }
+        wk->part[stripe] = part;
+    }
+    for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) f += wk->part[stripe];
     if (pr->penalty)
-        for (int c = 0; c < m; c++)
+        for (int c = 0; c < pr->m; c++)
             for (int j = 0; j < pr->q; j++) {
                 double b = coef[j + (size_t) c * pr->q];
                 f -= 0.5 * pr->penalty[j] * b * b;

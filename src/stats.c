@@ -30,6 +30,17 @@ void stats_zero(const moem_data *d, moem_stats *s)
     s->ready = 0;
 }
 
+void stats_add(const moem_data *d, const moem_stats *from, moem_stats *to)
+{
+    if (d->family == FAMILY_GAUSSIAN) {
+        add_vector((size_t) d->p * d->p * d->K, from->gram, to->gram);
+        add_vector((size_t) d->p * d->K, from->score, to->score);
+        add_vector(d->K, from->rss, to->rss);
+        add_vector(d->K, from->size, to->size);
+    }
+    if (d->K > 1) add_vector((size_t) d->q * (d->K - 1), from->gate, to->gate);
+}
+
 void stats_block(const moem_data *d, const double *post, const double *gate_prob, ptrdiff_t i0,
                  int len, const double *eta, double *scratch, double *rows, moem_stats *s)
 {

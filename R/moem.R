@@ -164,7 +164,9 @@ moem <- function(formula, data, K = 2, gating = NULL, family = gaussian(), weigh
   mf <- apply_na_action(mf, na.action, call)
 
   x <- model.matrix(expert_terms, mf)
-  z <- if (is.null(gating)) x else model.matrix(gating_terms, mf)
+  z <- if (is.null(gating) || same_terms(expert_terms, gating_terms)) x else {
+    model.matrix(gating_terms, mf)
+  }
   fit <- fit_matrices(x, model.response(mf), z, K, family, model.weights(mf), init, nstart,
                       control, method, sigma, symmetric, truth, call)
 
@@ -198,6 +200,14 @@ apply_na_action <- function(mf, na.action, call) {
 default_na_action <- function(data) {
   own <- attr(data, "na.action")
   if (!is.null(own) && mode(own) != "numeric") own else getOption("na.action")
+}
+
+# Whether two terms objects make the same model matrix from one frame (the same terms, in the
+# same order, and the same intercept): the gate then shares the experts' matrix, neither built
+# twice nor compared value by value.
+same_terms <- function(a, b) {
+  identical(attr(a, "term.labels"), attr(b, "term.labels")) &&
+    identical(attr(a, "intercept"), attr(b, "intercept"))
 }
 
 # A formula whose model frame holds every variable of both formulas: response ~ v1 + v2 + ...

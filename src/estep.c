@@ -84,7 +84,8 @@ double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int wi
     const ptrdiff_t n = d->n, blocks = (n + MOEM_CHUNK - 1) / MOEM_CHUNK;
     const size_t block_size = (size_t) MOEM_CHUNK * (d->M * d->K + 3 * d->K),
                  rows_size = (size_t) MOEM_CHUNK * d->p;
-    const int threads = blocks > 1 ? wk->threads : 1;
+    const int narrow = d->p * d->M * d->K + d->q * (d->K - 1) <= MOEM_NARROW,
+              threads = blocks > 1 && narrow ? wk->threads : 1;
     double loglik = 0.0, gate_q = 0.0;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(threads) schedule(static)

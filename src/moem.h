@@ -22,6 +22,10 @@
  * several threads (OpenMP), and the sums, so the fit, are the same whatever their number. */
 #define MOEM_STRIPES 16
 
+/* Stripes run on several threads only when a row's products have at most this many terms:
+ * wider designs leave the threads to the BLAS, whose products then dominate the pass. */
+#define MOEM_NARROW 256
+
 #ifdef _OPENMP
 #include <omp.h>
 #define THREAD_NUMBER omp_get_thread_num()

@@ -61,7 +61,7 @@ static double objective_block(const softmax_problem *pr, const double *coef, ptr
 double softmax_objective(const softmax_problem *pr, const double *coef, softmax_work *wk)
 {
     const ptrdiff_t n = pr->n;
-    const int threads = n > MOEM_CHUNK ? wk->threads : 1;
+    const int threads = n > MOEM_CHUNK && pr->q * pr->m <= MOEM_NARROW ? wk->threads : 1;
     double f = 0.0;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(threads) schedule(static)

@@ -13,6 +13,11 @@
  * (gradient.c), and with with_stats the M-step's statistics into wk->stats (stats.c).
  * Returns the observed log-likelihood sum_i w_i l_i, or -Inf when some l_i of
  * an observation with positive weight is not finite.
+ *
+ * The blocks are grouped in MOEM_STRIPES stripes (moem.h), each with its own sums
+ * (wk->stripe), added in order at the end: the stripes run on wk->threads OpenMP threads, each
+ * thread with its own scratch (wk->block, wk->sm.rows), and the result does not depend on their
+ * number.
  */
 #include <math.h>
 #include "moem.h"
@@ -83,7 +88,7 @@ double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int wi
 {
     const ptrdiff_t n = d->n, blocks = (n + MOEM_CHUNK - 1) / MOEM_CHUNK;
     const size_t block_size = (size_t) MOEM_CHUNK * (d->M * d->K + 3 * d->K),
-                 rows_size = (size_t) MOEM_CHUNK * d->p;
+                 rows_size = (size_t) MOEM_CHUNK * (d->p > d->q ? d->p : d->q);
     const int narrow = d->p * d->M * d->K + d->q * (d->K - 1) <= MOEM_NARROW,
               threads = blocks > 1 && narrow ? wk->threads : 1;
     double loglik = 0.0, gate_q = 0.0;
@@ -93,7 +98,8 @@ double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int wi
     for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
         const int t = THREAD_NUMBER;
         moem_stripe *s = wk->stripe + stripe;
-        double *block = wk->block + t * block_size, *rows = wk->rows ? wk->rows + t * rows_size : NULL;
+        double *block = wk->block + t * block_size,
+               *rows = with_stats ? wk->sm.rows + t * rows_size : NULL;
         s->loglik = s->gate_q = 0.0;
         if (with_gradient) gradient_zero(d, &s->grad);
         if (with_stats) stats_zero(d, &s->stats);

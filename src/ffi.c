@@ -164,8 +164,6 @@ static void alloc_estep(const moem_data *d, int threads, moem_work *wk)
 {
     wk->threads = usable_threads(threads);
     wk->block = alloc_doubles((size_t) wk->threads * MOEM_CHUNK * (d->M * d->K + 3 * d->K));
-    wk->rows = d->family == FAMILY_GAUSSIAN ?
-        alloc_doubles((size_t) wk->threads * MOEM_CHUNK * d->p) : NULL;
     wk->gate_prob = alloc_doubles((size_t) d->n * (d->K > 1 ? d->K - 1 : 1));
     alloc_gradient(d, &wk->grad);
     alloc_stats(d, &wk->stats);
@@ -201,7 +199,15 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     wk->sm.prob = d->family == FAMILY_GAUSSIAN ? NULL : alloc_doubles(n * m);
     wk->sm.threads = wk->threads;
     wk->sm.eta = alloc_doubles((size_t) wk->threads * MOEM_CHUNK * m);
-    wk->sm.rows = alloc_doubles(MOEM_CHUNK * cols);
+    wk->sm.rows = alloc_doubles((size_t) wk->threads * MOEM_CHUNK * cols);
+    /* by stripe, the gradients and Hessians of the narrow softmax problems (softmax.c) */
+    size_t Dx = d->family == FAMILY_GAUSSIAN ? 0 : (size_t) d->p * d->M,
+           Dz = (size_t) d->q * (d->K - 1), narrow = 0;
+    if (Dx <= MOEM_NARROW && Dx > narrow) narrow = Dx;
+    if (Dz <= MOEM_NARROW && Dz > narrow) narrow = Dz;
+    wk->sm.grad_part = alloc_doubles(MOEM_STRIPES * narrow);
+    wk->sm.hess_part = ctl->solver == SOLVER_NEWTON ?
+        alloc_doubles(MOEM_STRIPES * narrow * narrow) : NULL;
     wk->sm.grad = alloc_doubles(D);
     wk->sm.hess = alloc_doubles(H * H);
     wk->sm.chol = alloc_doubles(H * H);

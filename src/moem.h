@@ -23,7 +23,9 @@
 #define MOEM_STRIPES 16
 
 /* Stripes run on several threads only when a row's products have at most this many terms:
- * wider designs leave the threads to the BLAS, whose products then dominate the pass. */
+ * wider designs leave the threads to the BLAS, whose products then dominate the pass.  The
+ * softmax M-step's gradient and Hessian are kept by stripe only for such narrow problems (at
+ * most MOEM_NARROW coefficients); wider ones add every stripe into one sum, in order. */
 #define MOEM_NARROW 256
 
 #ifdef _OPENMP
@@ -90,10 +92,13 @@ typedef struct {
  * of up to n rows, q columns and m free classes; D = q m coefficients. */
 typedef struct {
     double *prob;  /* n x m           class probabilities at the current coefficients */
-    int threads;   /* threads of the objective's stripes of rows */
+    int threads;   /* threads of the passes over stripes of rows (narrow problems) */
     double *eta;   /* threads x MOEM_CHUNK x m  each thread's linear predictors of a block */
-    double part[MOEM_STRIPES]; /* the objective's sums by stripe */
-    double *rows;  /* MOEM_CHUNK x q  a block of rows of the design, scaled */
+    double *rows;  /* threads x MOEM_CHUNK x q  each thread's block of rows of the design,
+                      scaled (also the E-step's, for the gaussian experts' statistics) */
+    double part[MOEM_STRIPES]; /* the objective by stripe */
+    double *grad_part; /* MOEM_STRIPES x D      the gradient by stripe (narrow problems) */
+    double *hess_part; /* MOEM_STRIPES x D x D  the Hessian by stripe (narrow problems) */
     double *grad;  /* D */
     double *hess;  /* D x D */
     double *chol;  /* D x D */
@@ -159,8 +164,6 @@ typedef struct {
     int threads;   /*        threads of the E-step, from 1 to MOEM_STRIPES */
     double *block; /* threads x MOEM_CHUNK x (M K + 3 K)  each thread's linear predictors and
                       log terms of the E-step */
-    double *rows;  /* threads x MOEM_CHUNK x p  each thread's scaled rows for the gaussian
-                      experts' statistics (NULL for other experts) */
     moem_stripe stripe[MOEM_STRIPES]; /* the E-step's sums by stripe */
     double *gate_prob; /* n x (K - 1)  gate probabilities of experts 2..K at the last E-step */
     double gate_q;     /* the gate's part of Q at the last E-step (for a warm gate M-step) */

@@ -24,7 +24,8 @@
  * The gradient is z' (v (t - p)); the Hessian block of classes (c, e) is
  * -z' diag(v p_c (delta_ce - p_e)) z.  With m = 1 this is logistic regression.  Newton stops
  * after the step whose half decrement, an estimate of f(B*) - f(B), is below
- * max(tol (|f| + 0.1 mean(v)), slack).
+ * max(tol (|f| + 0.1 mean(v)), slack).  The objective, evaluated at each trial step, sums
+ * over stripes of rows on wk->threads threads, as the E-step does (estep.c).
  */
 #include <math.h>
 #include <string.h>
@@ -56,25 +57,37 @@ static double objective_block(const softmax_problem *pr, const double *coef, ptr
     return f;
 }
 
-/* Evaluates f at coef and leaves the class probabilities in pr->prob; the rows' stripes may
- * run on wk->threads threads (see MOEM_STRIPES). */
+/* Whether the problem's passes keep their sums by stripe and may run them on several threads
+ * (MOEM_NARROW); else every stripe adds into one sum, in order, on one thread. */
+static int narrow(const softmax_problem *pr)
+{
+    return pr->q * pr->m <= MOEM_NARROW;
+}
+
+static int pass_threads(const softmax_problem *pr, const softmax_work *wk)
+{
+    return pr->n > MOEM_CHUNK && narrow(pr) ? wk->threads : 1;
+}
+
+static int block_length(ptrdiff_t n, ptrdiff_t i0)
+{
+    return (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK);
+}
+
+/* Evaluates f at coef and leaves the class probabilities in pr->prob. */
 double softmax_objective(const softmax_problem *pr, const double *coef, softmax_work *wk)
 {
     const ptrdiff_t n = pr->n;
-    const int threads = n > MOEM_CHUNK && pr->q * pr->m <= MOEM_NARROW ? wk->threads : 1;
     double f = 0.0;
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(static)
+#pragma omp parallel for num_threads(pass_threads(pr, wk)) schedule(static)
 #endif
     for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
         double *eta = wk->eta + (size_t) THREAD_NUMBER * MOEM_CHUNK * pr->m, part = 0.0;
         ptrdiff_t first, last;
         stripe_blocks(n, stripe, &first, &last);
-        for (ptrdiff_t b = first; b < last; b++) {
-            ptrdiff_t i0 = b * MOEM_CHUNK;
-            part += objective_block(pr, coef, i0, (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK),
-                                    eta);
-        }
+        for (ptrdiff_t b = first; b < last; b++)
+            part += objective_block(pr, coef, b * MOEM_CHUNK, block_length(n, b * MOEM_CHUNK), eta);
         wk->part[stripe] = part;
     }
     for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) f += wk->part[stripe];
@@ -95,27 +108,88 @@ double softmax_mean_weight(const softmax_problem *pr)
     return pr->n > 0 ? s / pr->n : 1.0;
 }
 
+/* grad (q x m) += z' (v (t - p)) over rows i0 .. i0 + len - 1; eta (len x m) is scratch */
+static void gradient_rows(const softmax_problem *pr, ptrdiff_t i0, int len, double *eta,
+                          double *grad)
+{
+    const int n = pr->n, m = pr->m, q = pr->q;
+    for (int c = 0; c < m; c++)
+        for (int r = 0; r < len; r++) {
+            size_t ic = i0 + r + (size_t) c * n;
+            eta[r + c * len] = pr->v[i0 + r] * (pr->target[ic] - pr->prob[ic]);
+        }
+    tcross_add(q, m, len, pr->z + i0, n, eta, len, grad, q);
+}
+
+/* The upper triangle of -Hessian (D x D, D = q m) += its terms over rows i0 .. i0 + len - 1;
+ * rows (MOEM_CHUNK x q) is scratch */
+static void hessian_rows(const softmax_problem *pr, ptrdiff_t i0, int len, double *rows,
+                         double *hess)
+{
+    const int n = pr->n, m = pr->m, q = pr->q, D = q * m;
+    double f[MOEM_CHUNK];
+    for (int c = 0; c < m; c++) {
+        const double *pc = pr->prob + (size_t) c * n + i0;
+        double *diag = hess + (size_t) c * q * (D + 1);
+        for (int r = 0; r < len; r++) f[r] = sqrt(pr->v[i0 + r] * pc[r] * (1.0 - pc[r]));
+        scale_rows(n, q, pr->z, i0, len, f, rows);
+        syrk_add(q, len, rows, diag, D);
+        for (int e = c + 1; e < m; e++) {
+            const double *pe = pr->prob + (size_t) e * n + i0;
+            for (int r = 0; r < len; r++) f[r] = -pr->v[i0 + r] * pc[r] * pe[r];
+            scale_rows(n, q, pr->z, i0, len, f, rows);
+            tcross_add(q, q, len, pr->z + i0, n, rows, MOEM_CHUNK,
+                       hess + (size_t) c * q + (size_t) e * q * D, D);
+        }
+    }
+}
+
+enum softmax_pass { PASS_GRADIENT, PASS_HESSIAN };
+
+/* total (size entries) = the sum over all rows of the pass's terms, by stripe: a narrow
+ * problem's stripes each into their own part of `parts` (MOEM_STRIPES x size), on the work's
+ * threads, added in order at the end; a wider one's into total directly, in order. */
+static void sum_by_stripe(const softmax_problem *pr, softmax_work *wk, enum softmax_pass pass,
+                          size_t size, double *parts, double *total)
+{
+    const ptrdiff_t n = pr->n;
+    const int by_stripe = narrow(pr);
+    memset(total, 0, size * sizeof(double));
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(pass_threads(pr, wk)) schedule(static)
+#endif
+    for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
+        const int t = THREAD_NUMBER;
+        double *sum = by_stripe ? parts + stripe * size : total;
+        ptrdiff_t first, last;
+        if (by_stripe) memset(sum, 0, size * sizeof(double));
+        stripe_blocks(n, stripe, &first, &last);
+        for (ptrdiff_t b = first; b < last; b++) {
+            ptrdiff_t i0 = b * MOEM_CHUNK;
+            if (pass == PASS_GRADIENT)
+                gradient_rows(pr, i0, block_length(n, i0), wk->eta + (size_t) t * MOEM_CHUNK * pr->m,
+                              sum);
+            else
+                hessian_rows(pr, i0, block_length(n, i0), wk->rows + (size_t) t * MOEM_CHUNK * pr->q,
+                             sum);
+        }
+    }
+    if (by_stripe)
+        for (int stripe = 0; stripe < MOEM_STRIPES; stripe++)
+            add_vector(size, parts + stripe * size, total);
+}
+
 /* grad (q x m) = z' (v (t - p)) - lambda B, from the probabilities in pr->prob, or from
  * pr->given_gradient when it is the first step's; the first step's is also copied to
  * pr->first_gradient when that is set */
 void softmax_gradient(const softmax_problem *pr, const double *coef, softmax_work *wk,
                       int first)
 {
-    const int n = pr->n, m = pr->m, q = pr->q;
-    if (first && pr->given_gradient) {
+    const int m = pr->m, q = pr->q;
+    if (first && pr->given_gradient)
         memcpy(wk->grad, pr->given_gradient, (size_t) q * m * sizeof(double));
-    } else {
-        zero_block(q, m, wk->grad, q);
-        for (ptrdiff_t i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
-            int len = (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK);
-            for (int c = 0; c < m; c++)
-                for (int r = 0; r < len; r++) {
-                    size_t ic = i0 + r + (size_t) c * n;
-                    wk->eta[r + c * len] = pr->v[i0 + r] * (pr->target[ic] - pr->prob[ic]);
-                }
-            tcross_add(q, m, len, pr->z + i0, n, wk->eta, len, wk->grad, q);
-        }
-    }
+    else
+        sum_by_stripe(pr, wk, PASS_GRADIENT, (size_t) q * m, wk->grad_part, wk->grad);
     if (pr->penalty)
         for (int c = 0; c < m; c++)
             for (int j = 0; j < q; j++)
@@ -127,28 +201,10 @@ void softmax_gradient(const softmax_problem *pr, const double *coef, softmax_wor
 /* Upper triangle of the negative Hessian (D x D, D = q m) into wk->hess, penalty included. */
 static void softmax_hessian(const softmax_problem *pr, softmax_work *wk)
 {
-    const int n = pr->n, m = pr->m, q = pr->q, D = q * m;
-    double f[MOEM_CHUNK];
-    for (int c = 0; c < m; c++) zero_block(q * (c + 1), q, wk->hess + (size_t) c * q * D, D);
-    for (ptrdiff_t i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
-        int len = (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK);
-        for (int c = 0; c < m; c++) {
-            const double *pc = pr->prob + (size_t) c * n + i0;
-            double *diag = wk->hess + (size_t) c * q * (D + 1);
-            for (int r = 0; r < len; r++) f[r] = sqrt(pr->v[i0 + r] * pc[r] * (1.0 - pc[r]));
-            scale_rows(n, q, pr->z, i0, len, f, wk->rows);
-            syrk_add(q, len, wk->rows, diag, D);
-            for (int e = c + 1; e < m; e++) {
-                const double *pe = pr->prob + (size_t) e * n + i0;
-                for (int r = 0; r < len; r++) f[r] = -pr->v[i0 + r] * pc[r] * pe[r];
-                scale_rows(n, q, pr->z, i0, len, f, wk->rows);
-                tcross_add(q, q, len, pr->z + i0, n, wk->rows, MOEM_CHUNK,
-                           wk->hess + (size_t) c * q + (size_t) e * q * D, D);
-            }
-        }
-    }
+    const int q = pr->q, D = q * pr->m;
+    sum_by_stripe(pr, wk, PASS_HESSIAN, (size_t) D * D, wk->hess_part, wk->hess);
     if (pr->penalty)
-        for (int c = 0; c < m; c++)
+        for (int c = 0; c < pr->m; c++)
             for (int j = 0; j < q; j++) wk->hess[(size_t) (c * q + j) * (D + 1)] += pr->penalty[j];
 }
 

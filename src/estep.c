@@ -17,7 +17,8 @@
  * The blocks are grouped in MOEM_STRIPES stripes (moem.h), each with its own sums
  * (wk->stripe), added in order at the end: the stripes run on wk->threads OpenMP threads, each
  * thread with its own scratch (wk->block, wk->sm.rows), and the result does not depend on their
- * number.
+ * number.  For a wide design (estep_narrow) the stripes' sums of the gradient and statistics
+ * are the totals themselves, added to in order on one thread.
  */
 #include <math.h>
 #include "moem.h"
@@ -83,15 +84,24 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
         gradient_block(d, par, wk->post, wk->gate_prob, i0, len, eta_x, eta_z, &s->grad);
 }
 
+/* Whether the E-step keeps its sums by stripe and may run them on several threads: for designs
+ * whose rows' products have at most MOEM_NARROW terms.  A wider design's stripes add into the
+ * totals directly, in order, on one thread (the BLAS has the threads). */
+int estep_narrow(const moem_data *d)
+{
+    return d->p * d->M * d->K + d->q * (d->K - 1) <= MOEM_NARROW;
+}
+
 double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
                   int with_stats)
 {
     const ptrdiff_t n = d->n, blocks = (n + MOEM_CHUNK - 1) / MOEM_CHUNK;
     const size_t block_size = (size_t) MOEM_CHUNK * (d->M * d->K + 3 * d->K),
                  rows_size = (size_t) MOEM_CHUNK * (d->p > d->q ? d->p : d->q);
-    const int narrow = d->p * d->M * d->K + d->q * (d->K - 1) <= MOEM_NARROW,
-              threads = blocks > 1 && narrow ? wk->threads : 1;
+    const int by_stripe = estep_narrow(d), threads = blocks > 1 && by_stripe ? wk->threads : 1;
     double loglik = 0.0, gate_q = 0.0;
+    if (with_gradient) gradient_zero(d, &wk->grad);
+    if (with_stats) stats_zero(d, &wk->stats);
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(threads) schedule(static)
 #endif
@@ -100,10 +110,10 @@ double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int wi
         moem_stripe *s = wk->stripe + stripe;
         double *block = wk->block + t * block_size,
                *rows = with_stats ? wk->sm.rows + t * rows_size : NULL;
-        s->loglik = s->gate_q = 0.0;
-        if (with_gradient) gradient_zero(d, &s->grad);
-        if (with_stats) stats_zero(d, &s->stats);
         ptrdiff_t first, last;
+        s->loglik = s->gate_q = 0.0;
+        if (with_gradient && by_stripe) gradient_zero(d, &s->grad);
+        if (with_stats && by_stripe) stats_zero(d, &s->stats);
         stripe_blocks(n, stripe, &first, &last);
         for (ptrdiff_t b = first; b < last; b++) {
             ptrdiff_t i0 = b * MOEM_CHUNK;
@@ -111,14 +121,12 @@ double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int wi
             estep_block(d, par, wk, block, rows, i0, len, with_gradient, with_stats, s);
         }
     }
-    if (with_gradient) gradient_zero(d, &wk->grad);
-    if (with_stats) stats_zero(d, &wk->stats);
     for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
         const moem_stripe *s = wk->stripe + stripe;
         loglik += s->loglik;
         gate_q += s->gate_q;
-        if (with_gradient) gradient_add(d, &s->grad, &wk->grad);
-        if (with_stats) stats_add(d, &s->stats, &wk->stats);
+        if (with_gradient && by_stripe) gradient_add(d, &s->grad, &wk->grad);
+        if (with_stats && by_stripe) stats_add(d, &s->stats, &wk->stats);
     }
     wk->gate_q = gate_q;
     wk->stats.ready = with_stats;

@@ -159,7 +159,8 @@ static int usable_threads(int asked)
 }
 
 /* The E-step's workspace (estep.c): each thread's scratch, the gate probabilities, and the
- * sums of the gradient and of the M-step's statistics, in all and by stripe. */
+ * sums of the gradient and of the M-step's statistics, in all and, for a narrow design, by
+ * stripe. */
 static void alloc_estep(const moem_data *d, int threads, moem_work *wk)
 {
     wk->threads = usable_threads(threads);
@@ -168,8 +169,13 @@ static void alloc_estep(const moem_data *d, int threads, moem_work *wk)
     alloc_gradient(d, &wk->grad);
     alloc_stats(d, &wk->stats);
     for (int s = 0; s < MOEM_STRIPES; s++) {
-        alloc_gradient(d, &wk->stripe[s].grad);
-        alloc_stats(d, &wk->stripe[s].stats);
+        if (estep_narrow(d)) {
+            alloc_gradient(d, &wk->stripe[s].grad);
+            alloc_stats(d, &wk->stripe[s].stats);
+        } else { /* a wide design's stripes add into the totals */
+            wk->stripe[s].grad = wk->grad;
+            wk->stripe[s].stats = wk->stats;
+        }
     }
 }
 

@@ -17,15 +17,16 @@
 /* Rows per block when a design is scaled by weights before a BLAS product. */
 #define MOEM_CHUNK 1024
 
-/* The E-step and the softmax objective sum over MOEM_STRIPES stripes of consecutive blocks of
- * rows, each stripe apart, and then add the stripes' sums in order: the stripes may run on
- * several threads (OpenMP), and the sums, so the fit, are the same whatever their number. */
+/* The passes over the rows (the E-step, the softmax M-steps' objective, gradient and Hessian)
+ * sum over MOEM_STRIPES stripes of consecutive blocks of rows, each stripe apart, and then add
+ * the stripes' sums in order: the stripes may run on several threads (OpenMP), and the sums, so
+ * the fit, are the same whatever their number. */
 #define MOEM_STRIPES 16
 
 /* Stripes run on several threads only when a row's products have at most this many terms:
- * wider designs leave the threads to the BLAS, whose products then dominate the pass.  The
- * softmax M-step's gradient and Hessian are kept by stripe only for such narrow problems (at
- * most MOEM_NARROW coefficients); wider ones add every stripe into one sum, in order. */
+ * wider designs leave the threads to the BLAS, whose products then dominate the pass, and add
+ * every stripe's gradient, statistics or Hessian into one sum, in order, with no copy by
+ * stripe. */
 #define MOEM_NARROW 256
 
 #ifdef _OPENMP
@@ -85,7 +86,7 @@ typedef struct {
     double step;        /* gradient descent: fixed step size, or 0 for Armijo backtracking */
     int keep_path;      /* 1: record the free parameters after every iteration */
     int solver;         /* enum moem_solver: of the softmax M-steps (experts and gate) */
-    int threads;        /* threads of the E-step (estep.c); the results do not depend on it */
+    int threads;        /* threads of the passes over the rows; the results do not depend on it */
 } moem_control;
 
 /* Scratch for the weighted softmax (multinomial logistic) regression of softmax.c, for problems
@@ -161,10 +162,11 @@ typedef struct {
     double *post;  /* n x K  posterior probabilities */
     double *v;     /* n      weights of the expert being updated */
     double *resid; /* n      residuals of the gaussian expert being updated */
-    int threads;   /*        threads of the E-step, from 1 to MOEM_STRIPES */
+    int threads;   /*        threads of the passes over the rows, from 1 to MOEM_STRIPES */
     double *block; /* threads x MOEM_CHUNK x (M K + 3 K)  each thread's linear predictors and
                       log terms of the E-step */
-    moem_stripe stripe[MOEM_STRIPES]; /* the E-step's sums by stripe */
+    moem_stripe stripe[MOEM_STRIPES]; /* the E-step's sums by stripe; for a wide design their
+                                         gradient and statistics are grad's and stats' */
     double *gate_prob; /* n x (K - 1)  gate probabilities of experts 2..K at the last E-step */
     double gate_q;     /* the gate's part of Q at the last E-step (for a warm gate M-step) */
     double slack;      /* gain below which an M-step block may stop: inner_slack times EM's
@@ -212,6 +214,7 @@ void expert_logdens(const moem_data *d, const moem_par *par, int i0, int len,
 double log1pexp(double t);
 
 /* estep.c, gradient.c */
+int estep_narrow(const moem_data *d);
 double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
                   int with_stats);
 double moem_evaluate(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,

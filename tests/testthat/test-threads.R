@@ -58,3 +58,18 @@ test_that("threads is checked", {
   expect_error(moem_control(threads = NA), "`threads` must be")
   expect_error(moem_control(threads = 1.5), "`threads` must be")
 })
+
+test_that("a wide design, whose stripes add into one sum on one thread, fits as lm does", {
+  # 1 + 260 coefficients: more than the 256 terms a row may have for the stripes to run apart
+  set.seed(36)
+  n <- 1500
+  x <- matrix(rnorm(n * 260), n)
+  y <- drop(x %*% rnorm(260, sd = 0.1)) + rnorm(n)
+  design <- cbind(1, x)
+  one <- moem_fit(design, y, K = 1, control = moem_control(threads = 1))
+  two <- moem_fit(design, y, K = 1, control = moem_control(threads = 2))
+  experts <- one$coefficients[startsWith(names(one$coefficients), "expert1:")]
+  expect_equal(unname(experts), unname(lm.fit(design, y)$coefficients), tolerance = 1e-10)
+  expect_identical(two$coefficients, one$coefficients)
+  expect_equal(one$loglik, as.numeric(logLik(lm(y ~ x))), tolerance = 1e-12)
+})

@@ -103,7 +103,7 @@ double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int wi
     if (with_gradient) gradient_zero(d, &wk->grad);
     if (with_stats) stats_zero(d, &wk->stats);
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(dynamic)
 #endif
     for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
         const int t = THREAD_NUMBER;

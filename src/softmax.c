@@ -80,7 +80,7 @@ double softmax_objective(const softmax_problem *pr, const double *coef, softmax_
     const ptrdiff_t n = pr->n;
     double f = 0.0;
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(pass_threads(pr, wk)) schedule(static)
+#pragma omp parallel for num_threads(pass_threads(pr, wk)) schedule(dynamic)
 #endif
     for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
         double *eta = wk->eta + (size_t) THREAD_NUMBER * MOEM_CHUNK * pr->m, part = 0.0;
@@ -156,7 +156,7 @@ static void sum_by_stripe(const softmax_problem *pr, softmax_work *wk, enum soft
     const int by_stripe = narrow(pr);
     memset(total, 0, size * sizeof(double));
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(pass_threads(pr, wk)) schedule(static)
+#pragma omp parallel for num_threads(pass_threads(pr, wk)) schedule(dynamic)
 #endif
     for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
         const int t = THREAD_NUMBER;

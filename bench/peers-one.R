@@ -32,6 +32,9 @@ gate_formula <- if (gate_on == "all") reformulate(covariates) else ~ x1
 start <- matrix(0, n, K)
 start[cbind(seq_len(n), sample(rep_len(seq_len(K), n)))] <- 1
 invisible(gc())
+# OpenBLAS's worker threads spin for about 0.1 s after a product it ran on them (rmoe()'s, just
+# above) and would take a core from whichever package runs next: let them settle first
+Sys.sleep(0.3)
 before <- status("VmRSS")
 cat("5", file = "/proc/self/clear_refs")  # the peak counts from here (Linux 4.0 and later)
 

@@ -42,6 +42,9 @@ scaling_table <- data.frame(
   ms_per_iteration = sprintf("%.1f", 1000 * scaling$per_iteration),
   floor_ms = sprintf("%.1f", 1000 * scaling$floor),
   ratio = sprintf("%.2f", scaling$per_iteration / scaling$floor),
+  ratio_range = if (is.null(scaling$runs)) "" else
+    ifelse(scaling$runs > 1, sprintf("%.2f-%.2f (%d runs)", scaling$ratio_min, scaling$ratio_max,
+                                     scaling$runs), "1 run"),
   design_mb = sprintf("%.1f", scaling$design_bytes / 2^20),
   fit_peak_mb = sprintf("%.1f", (scaling$peak_bytes - scaling$rss_before) / 2^20),
   peak_over_design = sprintf("%.2f", (scaling$peak_bytes - scaling$rss_before) / scaling$design_bytes))

@@ -6,9 +6,7 @@
  *
  *     post_ik = exp(a_ik - l_i),  a_ik = log pi_ik + log f_k(y_i),  l_i = log sum_k exp(a_ik),
  *
- * written to wk->post (n x K), with exp() taken once per term.  Each log-sum-exp's largest term
- * is exp(0) = 1, so it is taken as log1p of the others' sum: more accurate than the log of a sum
- * near 1, and faster.  For the gate's M-step the pass
+ * written to wk->post (n x K), with exp() taken once per term.  For the gate's M-step the pass
  * also keeps the gate probabilities of experts 2..K (wk->gate_prob, n x (K - 1)) and the gate's
  * part of EM's objective Q, sum_i w_i sum_k post_ik log pi_ik (wk->gate_q).  With
  * with_gradient, the same pass accumulates the gradient of the log-likelihood into wk->grad
@@ -42,36 +40,25 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
     expert_logdens(d, par, i0, len, eta_x, logf);
     for (int i = 0; i < len; i++) {
         const double wi = d->w[i0 + i];
-        double gtop = 0.0, grest = 0.0, top = -INFINITY, rest = 0.0, gsum, sum, glse, li,
-               fit = 0.0;
+        double gtop = 0.0, gsum = 0.0, top = -INFINITY, sum = 0.0, glse, li, fit = 0.0;
         double *post = wk->post + i0 + i;
-        int gmax = 0, amax = 0;
-        for (int k = 1; k < K; k++)
-            if (eta_z[i + k * len] > gtop) {
-                gtop = eta_z[i + k * len];
-                gmax = k;
-            }
+        for (int k = 1; k < K; k++) if (eta_z[i + k * len] > gtop) gtop = eta_z[i + k * len];
         for (int k = 0; k < K; k++) {
             gexp[i + k * len] = exp(eta_z[i + k * len] - gtop);
-            if (k != gmax) grest += gexp[i + k * len];
+            gsum += gexp[i + k * len];
         }
-        gsum = 1.0 + grest;
-        glse = gtop + log1p(grest);
+        glse = gtop + log(gsum);
         for (int k = 0; k < K; k++) {
             double a = logf[i + k * len] + eta_z[i + k * len] - glse;
             logf[i + k * len] = a;
-            if (a > top) {
-                top = a;
-                amax = k;
-            }
+            if (a > top) top = a;
         }
         for (int k = 0; k < K; k++) {
             double e = exp(logf[i + k * len] - top);
             logf[i + k * len] = e;
-            if (k != amax) rest += e;
+            sum += e;
         }
-        sum = 1.0 + rest;
-        li = top + log1p(rest);
+        li = top + log(sum);
         for (int k = 1; k < K; k++)
             wk->gate_prob[i0 + i + (size_t) (k - 1) * n] = gexp[i + k * len] / gsum;
         if (!isfinite(li)) {

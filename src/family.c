@@ -49,18 +49,13 @@ static void multinomial_logdens(const double *y, int K, int M, int len, const do
         const double *ek = eta + (size_t) k * M * len;
         double *lk = logf + (size_t) k * len;
         for (int i = 0; i < len; i++) {
-            double top = 0.0, rest;
-            int cmax = -1, cls = (int) y[i];
+            double top = 0.0, s;
             for (int c = 0; c < M; c++)
-                if (ek[i + (size_t) c * len] > top) {
-                    top = ek[i + (size_t) c * len];
-                    cmax = c;
-                }
-            /* the largest term of the log-sum-exp is 1: log1p of the others' sum */
-            rest = cmax >= 0 ? exp(-top) : 0.0;
-            for (int c = 0; c < M; c++)
-                if (c != cmax) rest += exp(ek[i + (size_t) c * len] - top);
-            lk[i] = (cls > 0 ? ek[i + (size_t) (cls - 1) * len] : 0.0) - top - log1p(rest);
+                if (ek[i + (size_t) c * len] > top) top = ek[i + (size_t) c * len];
+            s = exp(-top);
+            for (int c = 0; c < M; c++) s += exp(ek[i + (size_t) c * len] - top);
+            int cls = (int) y[i];
+            lk[i] = (cls > 0 ? ek[i + (size_t) (cls - 1) * len] : 0.0) - top - log(s);
         }
     }
 }

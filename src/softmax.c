@@ -42,24 +42,17 @@ static double objective_block(const softmax_problem *pr, const double *coef, ptr
     rows_times(len, pr->q, m, pr->z + i0, n, coef, eta);
     for (int r = 0; r < len; r++) {
         ptrdiff_t i = i0 + r;
-        double top = 0.0, rest, sum, fit = 0.0;
-        int cmax = -1; /* the reference class */
-        for (int c = 0; c < m; c++)
-            if (eta[r + c * len] > top) {
-                top = eta[r + c * len];
-                cmax = c;
-            }
-        /* the largest term is exp(0) = 1: log1p of the others' sum (see estep.c) */
-        rest = cmax >= 0 ? exp(-top) : 0.0;
+        double top = 0.0, sum, fit = 0.0;
+        for (int c = 0; c < m; c++) if (eta[r + c * len] > top) top = eta[r + c * len];
+        sum = exp(-top);
         for (int c = 0; c < m; c++) {
             double e = exp(eta[r + c * len] - top);
             pr->prob[i + (size_t) c * n] = e;
-            if (c != cmax) rest += e;
+            sum += e;
             fit += pr->target[i + (size_t) c * n] * eta[r + c * len];
         }
-        sum = 1.0 + rest;
         for (int c = 0; c < m; c++) pr->prob[i + (size_t) c * n] /= sum;
-        if (pr->v[i] > 0) f += pr->v[i] * (fit - top - log1p(rest));
+        if (pr->v[i] > 0) f += pr->v[i] * (fit - top - log(sum));
     }
     return f;
 }

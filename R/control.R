@@ -42,10 +42,13 @@
 #'   fixed curvature matrix whose two q x q Cholesky factors are computed once per fit, each
 #'   step a few matrix products; for hundreds of covariates) or `"auto"` (the default): Newton
 #'   when every block has at most 200 coefficients, the bound otherwise.
-#' @param threads Threads of the E-step, which runs over 16 fixed stripes of rows whose sums
-#'   are added in order, so that the fit is the same, to the last bit, whatever the number of
-#'   threads (and in a build without OpenMP, where it is 1). The default is the option
-#'   `moem.threads`, or 2. It is capped by OpenMP's thread limit (`OMP_THREAD_LIMIT`).
+#' @param threads Threads of the passes over the data (the E-step, the Newton steps of the gate
+#'   and of logistic or multinomial experts), which run over 16 fixed stripes of rows whose
+#'   sums are added in order, so that the fit is the same, to the last bit, whatever the
+#'   number of threads (and in a build without OpenMP, where it is 1). The default is the
+#'   option `moem.threads`, or 2; it is capped by OpenMP's thread limit (`OMP_THREAD_LIMIT`)
+#'   and at 16. Designs with many columns (over 256 products per row) leave the threads to the
+#'   BLAS.
 #' @return A list of class `"moem_control"` with the settings.
 #' @seealso [moem()]
 #' @examples
@@ -74,8 +77,8 @@ moem_control <- function(maxit = 1000, tol = 1e-8, inner_maxit = 25, inner_tol =
           all(penalty >= 0), "penalty", "one or two numbers >= 0", penalty)
   check(is.character(solver) && length(solver) >= 1L && solver[1L] %in% c("auto", "newton", "bound"),
         "solver", "\"auto\", \"newton\" or \"bound\"", solver)
-  check(is_whole(threads, 1) && threads <= 1024, "threads", "a whole number between 1 and 1024",
-        threads)
+  check(is_whole(threads, 1) && threads <= 1024, "threads",
+        "a whole number between 1 and 1024", threads)
   structure(
     list(maxit = as.integer(maxit), tol = as.double(tol), inner_maxit = as.integer(inner_maxit),
          inner_tol = as.double(inner_tol), inner_slack = as.double(inner_slack),

@@ -314,6 +314,21 @@ test_that("moem_fit() on design matrices equals moem() on the formula", {
   expect_identical(unname(f_matrix$posterior), unname(f_formula$posterior))
 })
 
+test_that("a gate formula with the experts' terms shares their model matrix", {
+  d <- moe_data(n = 300, K = 2, seed = 88)
+  start <- random_posterior(300, 2, seed = 89)
+  shared <- moem(y ~ x1 + x2, data = d, init = start)
+  same <- moem(y ~ x1 + x2, gating = ~ x1 + x2, data = d, init = start)
+  # the same terms in another order make a model matrix of their own, columns swapped
+  swapped <- moem(y ~ x1 + x2, gating = ~ x2 + x1, data = d, init = start)
+  expect_identical(same$coefficients, shared$coefficients)
+  expect_identical(same$loglik, shared$loglik)
+  expect_equal(swapped$loglik, shared$loglik, tolerance = 1e-8)
+  expect_equal(coef(swapped, "gating")[c(1, 3, 2), ], coef(shared, "gating"), tolerance = 1e-5,
+               ignore_attr = TRUE)
+  expect_identical(rownames(coef(swapped, "gating")), c("(Intercept)", "x2", "x1"))
+})
+
 numeric_gradient <- function(f, theta, h = 1e-5 * pmax(abs(theta), 1)) {
   vapply(seq_along(theta), function(j) {
     up <- theta

@@ -1,5 +1,5 @@
-# The E-step and the softmax objective sum over 16 fixed stripes of rows, which run on
-# moem_control(threads = ) threads: the fit must be the same to the last bit whatever their
+# The passes over the rows (the E-step, the softmax M-steps' objective, gradient and Hessian)
+# sum over 16 fixed stripes of rows, which run on moem_control(threads = ) threads: the fit must be the same to the last bit whatever their
 # number, and the stripes' sums must add up to the whole (against the sums in plain R).
 
 fit_with_threads <- function(threads, ...) {

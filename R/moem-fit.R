@@ -49,6 +49,8 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
   y <- as.double(y)
   M <- if (family$family == "multinomial") length(response_levels) - 1L else 1L
   w <- check_weights(weights, n, call)
+  check_values(x, w, "The experts' covariates", call)
+  if (!same_design) check_values(z, w, "The gate's covariates", call)
   n_used <- sum(w > 0)
   if (!is_whole(K, 1) || K > n_used) {
     abort("`K` must be a whole number between 1 and the number of observations (", n_used,
@@ -58,8 +60,6 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
   if (!is_whole(nstart, 1)) {
     abort("`nstart` must be a whole number >= 1, not ", describe(nstart), ".", call = call)
   }
-  check_magnitude(x, w, "The experts' covariates", call)
-  if (!same_design) check_magnitude(z, w, "The gate's covariates", call)
   if (family$family == "gaussian" && column_scan(y, w) == 2L) {
     abort("The response has values beyond 1e150 in absolute value; rescale it.", call = call)
   }
@@ -161,11 +161,6 @@ check_design <- function(x, arg, what, call) {
   x <- as.matrix(x)
   if (is.null(colnames(x)) && ncol(x) > 0L) colnames(x) <- paste0(arg, seq_len(ncol(x)))
   if (!is.double(x)) storage.mode(x) <- "double"
-  bad <- which(column_scan(x) == 1L)
-  if (length(bad)) {
-    abort(what, " have non-finite values (NA, NaN or Inf) after `na.action`, in ",
-          paste0("`", colnames(x)[bad], "`", collapse = ", "), ".", call = call)
-  }
   x
 }
 
@@ -174,9 +169,16 @@ check_design <- function(x, arg, what, call) {
 # in C, without copies of the columns.
 column_scan <- function(x, w = NULL) .Call(ffi_column_scan, x, w, 1e150)
 
-# Cross-products of values beyond 1e150 overflow; rows of zero weight do not count.
-check_magnitude <- function(x, w, what, call) {
-  big <- column_scan(x, w) == 2L
+# One pass over the design's values: none may be non-finite, and none beyond 1e150 in absolute
+# value in a row of positive weight (their cross-products would overflow).
+check_values <- function(x, w, what, call) {
+  status <- column_scan(x, w)
+  bad <- status == 1L
+  if (any(bad)) {
+    abort(what, " have non-finite values (NA, NaN or Inf) after `na.action`, in ",
+          paste0("`", colnames(x)[bad], "`", collapse = ", "), ".", call = call)
+  }
+  big <- status == 2L
   if (any(big)) {
     abort(what, " have values beyond 1e150 in absolute value, in ",
           paste0("`", colnames(x)[big], "`", collapse = ", "), "; rescale them.", call = call)

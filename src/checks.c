@@ -1,6 +1,7 @@
 /*
  * checks.c: the input checks of moem() that read every value of the data, done here in one
- * pass each without the column copies and logical vectors R would allocate.
+ * pass each without the column copies and logical vectors R would allocate.  R has checked the
+ * arguments: w has one value per row (check_weights in R/moem-fit.R).
  *
  *   ffi_column_scan(x, w, limit)
  *       x n x p (a vector is one column), w n or NULL, limit > 0.  Integer (p): 1 where a column
@@ -20,7 +21,6 @@ SEXP ffi_column_scan(SEXP x, SEXP w, SEXP limit)
     const R_xlen_t n = Rf_isMatrix(x) ? Rf_nrows(x) : XLENGTH(x);
     const int p = Rf_isMatrix(x) ? Rf_ncols(x) : 1;
     const double *v = REAL(x), *wt = Rf_isNull(w) ? NULL : REAL(w), top = Rf_asReal(limit);
-    if (wt && XLENGTH(w) != n) Rf_error("`w` must have one value per row of `x`");
     SEXP out = PROTECT(Rf_allocVector(INTSXP, p));
     for (int j = 0; j < p; j++) {
         const double *col = v + (size_t) j * n;
@@ -42,7 +42,6 @@ SEXP ffi_weighted_sd(SEXP y, SEXP w)
 {
     const R_xlen_t n = XLENGTH(y);
     const double *yv = REAL(y), *wt = REAL(w);
-    if (XLENGTH(w) != n) Rf_error("`w` must have one value per element of `y`");
     long double total = 0, sum = 0;
     for (R_xlen_t i = 0; i < n; i++) {
         if (wt[i] > 0) {

@@ -89,16 +89,16 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
  * totals directly, in order, on one thread (the BLAS has the threads). */
 int estep_narrow(const moem_data *d)
 {
-    return d->p * d->M * d->K + d->q * (d->K - 1) <= MOEM_NARROW;
+    return narrow_terms((size_t) d->p * d->M * d->K + (size_t) d->q * (d->K - 1));
 }
 
 double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
                   int with_stats)
 {
-    const ptrdiff_t n = d->n, blocks = (n + MOEM_CHUNK - 1) / MOEM_CHUNK;
+    const ptrdiff_t n = d->n;
     const size_t block_size = (size_t) MOEM_CHUNK * (d->M * d->K + 3 * d->K),
                  rows_size = (size_t) MOEM_CHUNK * (d->p > d->q ? d->p : d->q);
-    const int by_stripe = estep_narrow(d), threads = blocks > 1 && by_stripe ? wk->threads : 1;
+    const int by_stripe = estep_narrow(d), threads = pass_threads(n, by_stripe, wk->threads);
     double loglik = 0.0, gate_q = 0.0;
     if (with_gradient) gradient_zero(d, &wk->grad);
     if (with_stats) stats_zero(d, &wk->stats);
@@ -115,11 +115,9 @@ double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int wi
         if (with_gradient && by_stripe) gradient_zero(d, &s->grad);
         if (with_stats && by_stripe) stats_zero(d, &s->stats);
         stripe_blocks(n, stripe, &first, &last);
-        for (ptrdiff_t b = first; b < last; b++) {
-            ptrdiff_t i0 = b * MOEM_CHUNK;
-            int len = (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK);
-            estep_block(d, par, wk, block, rows, i0, len, with_gradient, with_stats, s);
-        }
+        for (ptrdiff_t b = first; b < last; b++)
+            estep_block(d, par, wk, block, rows, b * MOEM_CHUNK, block_rows(n, b), with_gradient,
+                        with_stats, s);
     }
     for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
         const moem_stripe *s = wk->stripe + stripe;

@@ -145,8 +145,8 @@ static void alloc_stats(const moem_data *d, moem_stats *s)
     s->gate = alloc_doubles((size_t) d->q * (d->K > 1 ? d->K - 1 : 1));
 }
 
-/* The threads the E-step may use: as asked, within OpenMP's limit and MOEM_STRIPES; 1 in a
- * build without OpenMP. */
+/* The threads the passes over the rows may use: as asked, within OpenMP's limit and
+ * MOEM_STRIPES; 1 in a build without OpenMP. */
 static int usable_threads(int asked)
 {
 #ifdef _OPENMP
@@ -168,8 +168,9 @@ static void alloc_estep(const moem_data *d, int threads, moem_work *wk)
     wk->gate_prob = alloc_doubles((size_t) d->n * (d->K > 1 ? d->K - 1 : 1));
     alloc_gradient(d, &wk->grad);
     alloc_stats(d, &wk->stats);
+    const int by_stripe = estep_narrow(d);
     for (int s = 0; s < MOEM_STRIPES; s++) {
-        if (estep_narrow(d)) {
+        if (by_stripe) {
             alloc_gradient(d, &wk->stripe[s].grad);
             alloc_stats(d, &wk->stripe[s].stats);
         } else { /* a wide design's stripes add into the totals */
@@ -209,8 +210,8 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     /* by stripe, the gradients and Hessians of the narrow softmax problems (softmax.c) */
     size_t Dx = d->family == FAMILY_GAUSSIAN ? 0 : (size_t) d->p * d->M,
            Dz = (size_t) d->q * (d->K - 1), narrow = 0;
-    if (Dx <= MOEM_NARROW && Dx > narrow) narrow = Dx;
-    if (Dz <= MOEM_NARROW && Dz > narrow) narrow = Dz;
+    if (narrow_terms(Dx) && Dx > narrow) narrow = Dx;
+    if (narrow_terms(Dz) && Dz > narrow) narrow = Dz;
     wk->sm.grad_part = alloc_doubles(MOEM_STRIPES * narrow);
     wk->sm.hess_part = ctl->solver == SOLVER_NEWTON ?
         alloc_doubles(MOEM_STRIPES * narrow * narrow) : NULL;

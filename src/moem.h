@@ -37,12 +37,30 @@
 #endif
 
 /* The blocks of stripe `stripe` of n rows are *first .. *last - 1 (block b: rows b MOEM_CHUNK
- * onwards). */
+ * onwards, block_rows(n, b) of them). */
 static inline void stripe_blocks(ptrdiff_t n, int stripe, ptrdiff_t *first, ptrdiff_t *last)
 {
     const ptrdiff_t blocks = (n + MOEM_CHUNK - 1) / MOEM_CHUNK;
     *first = blocks * stripe / MOEM_STRIPES;
     *last = blocks * (stripe + 1) / MOEM_STRIPES;
+}
+
+static inline int block_rows(ptrdiff_t n, ptrdiff_t b)
+{
+    return (int) (n - b * MOEM_CHUNK < MOEM_CHUNK ? n - b * MOEM_CHUNK : MOEM_CHUNK);
+}
+
+/* Whether a pass whose rows' products have `terms` terms keeps its sums by stripe and may run
+ * on several threads (see MOEM_NARROW). */
+static inline int narrow_terms(size_t terms)
+{
+    return terms <= MOEM_NARROW;
+}
+
+/* The threads of a pass over n rows: one when there is a single block or the pass is wide. */
+static inline int pass_threads(ptrdiff_t n, int narrow, int threads)
+{
+    return n > MOEM_CHUNK && narrow ? threads : 1;
 }
 
 enum moem_family { FAMILY_GAUSSIAN = 1, FAMILY_BINOMIAL = 2, FAMILY_MULTINOMIAL = 3 };

@@ -61,17 +61,7 @@ static double objective_block(const softmax_problem *pr, const double *coef, ptr
  * (MOEM_NARROW); else every stripe adds into one sum, in order, on one thread. */
 static int narrow(const softmax_problem *pr)
 {
-    return pr->q * pr->m <= MOEM_NARROW;
-}
-
-static int pass_threads(const softmax_problem *pr, const softmax_work *wk)
-{
-    return pr->n > MOEM_CHUNK && narrow(pr) ? wk->threads : 1;
-}
-
-static int block_length(ptrdiff_t n, ptrdiff_t i0)
-{
-    return (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK);
+    return narrow_terms((size_t) pr->q * pr->m);
 }
 
 /* Evaluates f at coef and leaves the class probabilities in pr->prob. */
@@ -80,14 +70,14 @@ double softmax_objective(const softmax_problem *pr, const double *coef, softmax_
     const ptrdiff_t n = pr->n;
     double f = 0.0;
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(pass_threads(pr, wk)) schedule(dynamic)
+#pragma omp parallel for num_threads(pass_threads(n, narrow(pr), wk->threads)) schedule(dynamic)
 #endif
     for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
         double *eta = wk->eta + (size_t) THREAD_NUMBER * MOEM_CHUNK * pr->m, part = 0.0;
         ptrdiff_t first, last;
         stripe_blocks(n, stripe, &first, &last);
         for (ptrdiff_t b = first; b < last; b++)
-            part += objective_block(pr, coef, b * MOEM_CHUNK, block_length(n, b * MOEM_CHUNK), eta);
+            part += objective_block(pr, coef, b * MOEM_CHUNK, block_rows(n, b), eta);
         wk->part[stripe] = part;
     }
     for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) f += wk->part[stripe];
@@ -156,7 +146,7 @@ static void sum_by_stripe(const softmax_problem *pr, softmax_work *wk, enum soft
     const int by_stripe = narrow(pr);
     memset(total, 0, size * sizeof(double));
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(pass_threads(pr, wk)) schedule(dynamic)
+#pragma omp parallel for num_threads(pass_threads(n, by_stripe, wk->threads)) schedule(dynamic)
 #endif
     for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
         const int t = THREAD_NUMBER;
@@ -165,13 +155,12 @@ static void sum_by_stripe(const softmax_problem *pr, softmax_work *wk, enum soft
         if (by_stripe) memset(sum, 0, size * sizeof(double));
         stripe_blocks(n, stripe, &first, &last);
         for (ptrdiff_t b = first; b < last; b++) {
-            ptrdiff_t i0 = b * MOEM_CHUNK;
             if (pass == PASS_GRADIENT)
-                gradient_rows(pr, i0, block_length(n, i0), wk->eta + (size_t) t * MOEM_CHUNK * pr->m,
-                              sum);
+                gradient_rows(pr, b * MOEM_CHUNK, block_rows(n, b),
+                              wk->eta + (size_t) t * MOEM_CHUNK * pr->m, sum);
             else
-                hessian_rows(pr, i0, block_length(n, i0), wk->rows + (size_t) t * MOEM_CHUNK * pr->q,
-                             sum);
+                hessian_rows(pr, b * MOEM_CHUNK, block_rows(n, b),
+                             wk->rows + (size_t) t * MOEM_CHUNK * pr->q, sum);
         }
     }
     if (by_stripe)

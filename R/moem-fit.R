@@ -46,7 +46,7 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
   }
   y <- family_response(family, y, call)
   response_levels <- attr(y, "levels")
-  y <- as.double(y)
+  y <- plain_double(y)
   M <- if (family$family == "multinomial") length(response_levels) - 1L else 1L
   w <- check_weights(weights, n, call)
   check_values(x, w, "The experts' covariates", call)

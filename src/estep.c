@@ -10,8 +10,10 @@
  * also keeps the gate probabilities of experts 2..K (wk->gate_prob, n x (K - 1)) and the gate's
  * part of EM's objective Q, sum_i w_i sum_k post_ik log pi_ik (wk->gate_q).  With
  * with_gradient, the same pass accumulates the gradient of the log-likelihood into wk->grad
- * (gradient.c), and with with_stats the M-step's statistics into wk->stats (stats.c).
- * Returns the observed log-likelihood sum_i w_i l_i, or -Inf when some l_i of
+ * (gradient.c), and with with_stats the M-step's statistics into wk->stats (stats.c).  While
+ * a gate step waits for its test (gating.c), the pass also sums that test's objective,
+ * sum_i w_i (sum_k post_ik eta_z,ik - log sum_k exp(eta_z,ik)) with the posterior it replaces,
+ * into wk->gate_check.q.  Returns the observed log-likelihood sum_i w_i l_i, or -Inf when some l_i of
  * an observation with positive weight is not finite.
  *
  * The blocks are grouped in MOEM_STRIPES stripes (moem.h), each with its own sums
@@ -30,8 +32,8 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
                         double *rows, ptrdiff_t i0, int len, int with_gradient, int with_stats,
                         moem_stripe *s)
 {
-    const int n = d->n, K = d->K, MK = d->M * d->K;
-    double loglik = 0.0, gate_q = 0.0;
+    const int n = d->n, K = d->K, MK = d->M * d->K, check = wk->gate_check.pending;
+    double loglik = 0.0, gate_q = 0.0, check_q = 0.0;
     double *eta_x = block, *eta_z = eta_x + (size_t) len * MK, *logf = eta_z + (size_t) len * K,
            *gexp = logf + (size_t) len * K;
     rows_times(len, d->p, MK, d->x + i0, n, par->beta, eta_x);
@@ -48,6 +50,11 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
             gsum += gexp[i + k * len];
         }
         glse = gtop + log(gsum);
+        if (check && wi > 0) {
+            double before = 0.0; /* the posterior before this E-step, as the gate was fitted to */
+            for (int k = 1; k < K; k++) before += post[(size_t) k * n] * eta_z[i + k * len];
+            check_q += wi * (before - glse);
+        }
         for (int k = 0; k < K; k++) {
             double a = logf[i + k * len] + eta_z[i + k * len] - glse;
             logf[i + k * len] = a;
@@ -78,6 +85,7 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
     }
     s->loglik += loglik;
     s->gate_q += gate_q;
+    s->check_q += check_q;
     if (with_stats)
         stats_block(d, wk->post, wk->gate_prob, i0, len, eta_x, eta_z, rows, &s->stats);
     if (with_gradient)
@@ -99,7 +107,7 @@ double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int wi
     const size_t block_size = (size_t) MOEM_CHUNK * (d->M * d->K + 3 * d->K),
                  rows_size = (size_t) MOEM_CHUNK * (d->p > d->q ? d->p : d->q);
     const int by_stripe = estep_narrow(d), threads = pass_threads(n, by_stripe, wk->threads);
-    double loglik = 0.0, gate_q = 0.0;
+    double loglik = 0.0, gate_q = 0.0, check_q = 0.0;
     if (with_gradient) gradient_zero(d, &wk->grad);
     if (with_stats) stats_zero(d, &wk->stats);
 #ifdef _OPENMP
@@ -111,7 +119,7 @@ double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int wi
         double *block = wk->block + t * block_size,
                *rows = with_stats ? wk->sm.rows + t * rows_size : NULL;
         ptrdiff_t first, last;
-        s->loglik = s->gate_q = 0.0;
+        s->loglik = s->gate_q = s->check_q = 0.0;
         if (with_gradient && by_stripe) gradient_zero(d, &s->grad);
         if (with_stats && by_stripe) stats_zero(d, &s->stats);
         stripe_blocks(n, stripe, &first, &last);
@@ -123,10 +131,12 @@ double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int wi
         const moem_stripe *s = wk->stripe + stripe;
         loglik += s->loglik;
         gate_q += s->gate_q;
+        check_q += s->check_q;
         if (with_gradient && by_stripe) gradient_add(d, &s->grad, &wk->grad);
         if (with_stats && by_stripe) stats_add(d, &s->stats, &wk->stats);
     }
     wk->gate_q = gate_q;
+    wk->gate_check.q = check_q;
     wk->stats.ready = with_stats;
     return loglik;
 }

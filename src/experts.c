@@ -27,26 +27,23 @@
  *              sigma^2 = sum w (r (y - x'beta)^2 + (1 - r) (y + x'beta)^2) / sum w
  *   binomial   beta = weighted logistic regression of the soft target r y + (1 - r)(1 - y).
  */
-#define USE_FC_LEN_T
 #include <math.h>
 #include <string.h>
-#include <R_ext/BLAS.h>
-#ifndef FCONE
-#define FCONE
-#endif
 #include "moem.h"
 #include "linalg.h"
 #include "softmax.h"
 
-/* r = u - x beta */
+/* r = u - x beta, a block of rows at a time: one product over all n rows would wake the BLAS's
+ * threads, which then spin for some 0.1 s beside the fit's own */
 static void residuals(const moem_data *d, const double *u, const double *beta, double *r)
 {
-    const double one = 1.0, minus_one = -1.0;
-    const int inc = 1;
-    memcpy(r, u, (size_t) d->n * sizeof(double));
-    if (d->p > 0)
-        F77_CALL(dgemv)("N", &d->n, &d->p, &minus_one, d->x, &d->n, beta, &inc, &one, r, &inc
-                        FCONE);
+    const ptrdiff_t n = d->n;
+    for (ptrdiff_t b = 0; b * MOEM_CHUNK < n; b++) {
+        const ptrdiff_t i0 = b * MOEM_CHUNK;
+        const int len = block_rows(n, b);
+        rows_times(len, d->p, 1, d->x + i0, d->n, beta, r + i0);
+        for (int i = 0; i < len; i++) r[i0 + i] = u[i0 + i] - r[i0 + i];
+    }
 }
 
 /* g (p) = x' (v r), a block of rows at a time */

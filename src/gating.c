@@ -6,7 +6,14 @@
  * A warm M-step starts from the E-step's gate probabilities (wk->gate_prob) and objective
  * (wk->gate_q) instead of computing them again; with grad set, grad->gate receives the
  * gradient at the start.
+ *
+ * A warm M-step whose one step, from the saved Hessian factor, is within tolerance takes it
+ * without the Armijo test's pass over the rows: the next E-step computes the objective there
+ * as it passes over the rows (estep.c), and gate_step_kept then tests the step.  A step that
+ * fails goes back, so that EM's iteration has updated the experts alone (which still raises
+ * the log-likelihood), and the next M-step computes a fresh Hessian.
  */
+#include <string.h>
 #include "moem.h"
 #include "softmax.h"
 
@@ -15,16 +22,40 @@ void gate_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_con
 {
     *inner = 0;
     if (d->K < 2) return;
+    const size_t D = (size_t) d->q * (d->K - 1);
+    double *coef = par->gate + d->q;
+    gate_check *check = &wk->gate_check;
     double f0 = warm ? wk->gate_q - (d->penalty_z ? penalty_gate(d, par) : 0.0) : 0.0;
     softmax_problem pr = { d->n, d->q, d->K - 1, d->z, wk->post + d->n, d->w, d->penalty_z,
                            wk->bound_z.ready ? &wk->bound_z : NULL, wk->gate_prob, warm, f0,
                            grad ? grad->gate : NULL, wk->slack,
                            wk->gate_saved.chol ? &wk->gate_saved : NULL,
-                           warm && wk->stats.ready ? wk->stats.gate : NULL };
+                           warm && wk->stats.ready ? wk->stats.gate : NULL,
+                           warm && check->before != NULL };
     softmax_result res;
-    softmax_fit(&pr, par->gate + d->q, &wk->sm, ctl->inner_maxit, ctl->inner_tol, &res);
+    if (pr.defer) memcpy(check->before, coef, D * sizeof(double));
+    softmax_fit(&pr, coef, &wk->sm, ctl->inner_maxit, ctl->inner_tol, &res);
+    if (res.deferred) {
+        check->pending = 1;
+        check->f0 = f0;
+        check->gain = 1e-4 * res.decrement;
+    }
     *inner = res.iter;
     st->inner_capped += res.capped;
     st->regularised += res.regularised;
     st->failed += res.failed;
+}
+
+/* The Armijo test of a deferred step, from the E-step's check->q at the new coefficients.
+ * Returns 1 if the step stands; else the gate goes back to its coefficients before the step,
+ * the saved factor is dropped, and 0 tells the caller to run the E-step again. */
+int gate_step_kept(const moem_data *d, moem_par *par, moem_work *wk)
+{
+    gate_check *check = &wk->gate_check;
+    check->pending = 0;
+    double f = check->q - (d->penalty_z ? penalty_gate(d, par) : 0.0);
+    if (f >= check->f0 + check->gain) return 1;
+    memcpy(par->gate + d->q, check->before, (size_t) d->q * (d->K - 1) * sizeof(double));
+    wk->gate_saved.valid = 0;
+    return 0;
 }

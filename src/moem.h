@@ -159,9 +159,21 @@ typedef struct {
     double *gate;  /* q x (K - 1)  z' (w (post_k - pi_k)) */
 } moem_stats;
 
+/* A gate step from the saved Hessian factor whose Armijo test softmax.c left to the next E-step
+ * (gating.c): that pass over the rows computes the gate's objective at the new coefficients
+ * against the posterior they were fitted to, as it reads the posterior before replacing it. */
+typedef struct {
+    int pending;    /* 1 from the step until the E-step after it */
+    double f0;      /* the objective before the step */
+    double gain;    /* the least gain the test accepts: 1e-4 times the Newton decrement */
+    double q;       /* the E-step's sum_i w_i (post_i' eta_i - log sum_k exp(eta_ik)) at the
+                       new coefficients, post the posterior before it */
+    double *before; /* q x (K - 1)  the coefficients before the step */
+} gate_check;
+
 /* One stripe's share of the E-step's sums (estep.c). */
 typedef struct {
-    double loglik, gate_q;
+    double loglik, gate_q, check_q;
     moem_stats stats;
     moem_gradient grad;
 } moem_stripe;
@@ -201,6 +213,7 @@ typedef struct {
     softmax_bound bound_x;     /* Boehning's bound of the softmax experts (solver BOUND) */
     softmax_bound bound_z;     /* and of the gate */
     softmax_saved gate_saved;  /* the gate's last Newton Hessian factor (solver NEWTON) */
+    gate_check gate_check;     /* a gate step whose test waits for the next E-step */
     moem_stats stats;          /* EM's M-step statistics from the last E-step */
     softmax_work sm;
 } moem_work;
@@ -276,6 +289,7 @@ void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_
                    moem_status *st, int *inner, moem_gradient *grad);
 void gate_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
                 moem_status *st, int *inner, int warm, moem_gradient *grad);
+int gate_step_kept(const moem_data *d, moem_par *par, moem_work *wk);
 
 /* em.c */
 void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,

@@ -13,7 +13,10 @@
  * tolerance to a set gain (EM sets it to a small fraction of its last change of the
  * objective, so that early M-steps stop sooner and later ones, as EM's changes shrink, are
  * solved more precisely).  With
- * a saved factor (the gate's), the first step tries the Hessian factor of an earlier M-step.
+ * a saved factor (the gate's), the first step tries the Hessian factor of an earlier M-step;
+ * when that step is also the last and the problem allows it (defer), it is taken without the
+ * pass over the rows that tests it, and the caller tests it (gating.c: EM's next E-step does,
+ * as it passes over the rows anyway).
  *
  *   z       n x q   design
  *   target  n x m   t_i, the targets of classes 2..m+1 (class 1, the reference, has
@@ -201,8 +204,11 @@ static void softmax_hessian(const softmax_problem *pr, softmax_work *wk)
  * between EM iterations: kept if it passes the Armijo test, as a fresh Newton step would be.
  * Returns 1 if it was taken (coef, *f and the probabilities updated; its decrement is left in
  * wk->step[0]), 0 if the caller must compute a fresh Hessian (the probabilities still those of
- * coef).  A factor serves at most 10 M-steps. */
-static int saved_step(const softmax_problem *pr, double *coef, softmax_work *wk, double *f)
+ * coef).  A step whose decrement is at most `untested` is taken without the test, and *f and
+ * the probabilities are left as they were (res->deferred).  A factor serves at most 10
+ * M-steps. */
+static int saved_step(const softmax_problem *pr, double *coef, softmax_work *wk, double *f,
+                      double untested, softmax_result *res)
 {
     const int D = pr->q * pr->m;
     softmax_saved *saved = pr->saved;
@@ -213,6 +219,14 @@ static int saved_step(const softmax_problem *pr, double *coef, softmax_work *wk,
     for (int j = 0; j < D; j++) {
         decrement += wk->grad[j] * wk->step[j];
         wk->trial[j] = coef[j] + wk->step[j];
+    }
+    if (decrement > 0 && decrement <= untested) {
+        memcpy(coef, wk->trial, (size_t) D * sizeof(double));
+        saved->age++;
+        wk->step[0] = decrement;
+        res->deferred = 1;
+        res->decrement = decrement;
+        return 1;
     }
     if (decrement > 0) {
         double trial_f = softmax_objective(pr, wk->trial, wk);
@@ -234,6 +248,7 @@ void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int 
                  double tol, softmax_result *res)
 {
     const int D = pr->q * pr->m;
+    res->deferred = 0;
     if (pr->bound) {
         bound_fit(pr, coef, wk, maxit, tol, res);
         return;
@@ -249,9 +264,11 @@ void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int 
         double decrement = 0.0, alpha = 1.0, trial_f = f;
         int accepted = 0;
         softmax_gradient(pr, coef, wk, res->iter == 0);
-        if (res->iter == 0 && saved_step(pr, coef, wk, &f)) {
+        /* a step within tolerance ends the fit: the caller may test it */
+        const double untested = pr->defer ? 2.0 * fmax(tol * (fabs(f) + scale), pr->slack) : -1.0;
+        if (res->iter == 0 && saved_step(pr, coef, wk, &f, untested, res)) {
             res->iter++;
-            if (!(wk->step[0] > 2.0 * fmax(tol * (fabs(f) + scale), pr->slack))) {
+            if (res->deferred || !(wk->step[0] > 2.0 * fmax(tol * (fabs(f) + scale), pr->slack))) {
                 res->capped = 0;
                 break;
             }

@@ -17,6 +17,7 @@ typedef struct {
     double slack;          /* a gain below which the fit may stop, whatever tol says */
     softmax_saved *saved;  /* a Hessian factor to try first and to keep, or NULL */
     const double *given_gradient; /* q x m: the unpenalised gradient at the start, or NULL */
+    int defer;             /* 1: a last step from the saved factor is taken untested (below) */
 } softmax_problem;
 
 typedef struct {
@@ -24,6 +25,8 @@ typedef struct {
     int capped;      /* 1 if maxit steps did not reach the tolerance */
     int regularised; /* 1 if a Hessian needed a ridge to factor */
     int failed;      /* 1 if a Hessian could not be factored: the coefficients stay as they were */
+    int deferred;    /* 1 if the last step was taken untested; the caller tests it */
+    double decrement;/* that step's Newton decrement */
 } softmax_result;
 
 double softmax_mean_weight(const softmax_problem *pr);

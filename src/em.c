@@ -92,8 +92,15 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
     st->iter = 0;
     st->converged = 0;
     wk->slack = 0.0;
-    if (start_with_mstep) em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z, 0, NULL);
+    if (start_with_mstep) {
+        /* one pass over the rows makes the statistics of the starting posterior, and the first
+         * M-step then starts from them as the later ones do */
+        if (fused) moem_start_statistics(d, par, wk);
+        em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z, fused, NULL);
+    }
     double logpost = moem_evaluate(d, par, wk, !fused, fused, &loglik);
+    if (wk->gate_check.pending && !gate_step_kept(d, par, wk))
+        logpost = moem_evaluate(d, par, wk, !fused, fused, &loglik);
     record(d, par, wk, ctl, st, 0, loglik, logpost, seconds_now() - start, inner_x, inner_z, NAN);
     if (!fused) record_gradient(d, wk, ctl, st, 0);
     if (!isfinite(logpost)) {

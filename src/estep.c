@@ -13,7 +13,8 @@
  * (gradient.c), and with with_stats the M-step's statistics into wk->stats (stats.c).  While
  * a gate step waits for its test (gating.c), the pass also sums that test's objective,
  * sum_i w_i (sum_k post_ik eta_z,ik - log sum_k exp(eta_z,ik)) with the posterior it replaces,
- * into wk->gate_check.q.  Returns the observed log-likelihood sum_i w_i l_i, or -Inf when some l_i of
+ * into wk->gate_check.q.  With a given posterior (a start), the pass keeps wk->post and makes
+ * only the gate's probabilities and part of Q and the statistics.  Returns the observed log-likelihood sum_i w_i l_i, or -Inf when some l_i of
  * an observation with positive weight is not finite.
  *
  * The blocks are grouped in MOEM_STRIPES stripes (moem.h), each with its own sums
@@ -30,7 +31,7 @@
  * calling thread's scratch. */
 static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, double *block,
                         double *rows, ptrdiff_t i0, int len, int with_gradient, int with_stats,
-                        moem_stripe *s)
+                        int given, moem_stripe *s)
 {
     const int n = d->n, K = d->K, MK = d->M * d->K, check = wk->gate_check.pending;
     double loglik = 0.0, gate_q = 0.0, check_q = 0.0;
@@ -50,6 +51,13 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
             gsum += gexp[i + k * len];
         }
         glse = gtop + log(gsum);
+        for (int k = 1; k < K; k++)
+            wk->gate_prob[i0 + i + (size_t) (k - 1) * n] = gexp[i + k * len] / gsum;
+        if (given) {
+            for (int k = 1; k < K; k++) fit += post[(size_t) k * n] * eta_z[i + k * len];
+            if (wi > 0) gate_q += wi * (fit - glse);
+            continue;
+        }
         if (check && wi > 0) {
             double before = 0.0; /* the posterior before this E-step, as the gate was fitted to */
             for (int k = 1; k < K; k++) before += post[(size_t) k * n] * eta_z[i + k * len];
@@ -66,8 +74,6 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
             sum += e;
         }
         li = top + log(sum);
-        for (int k = 1; k < K; k++)
-            wk->gate_prob[i0 + i + (size_t) (k - 1) * n] = gexp[i + k * len] / gsum;
         if (!isfinite(li)) {
             /* only an observation that counts makes the log-likelihood non-finite */
             for (int k = 0; k < K; k++) post[(size_t) k * n] = 1.0 / K;
@@ -100,8 +106,8 @@ int estep_narrow(const moem_data *d)
     return narrow_terms((size_t) d->p * d->M * d->K + (size_t) d->q * (d->K - 1));
 }
 
-double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
-                  int with_stats)
+static double estep_pass(const moem_data *d, const moem_par *par, moem_work *wk,
+                         int with_gradient, int with_stats, int given)
 {
     const ptrdiff_t n = d->n;
     const size_t block_size = (size_t) MOEM_CHUNK * (d->M * d->K + 3 * d->K),
@@ -125,7 +131,7 @@ double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int wi
         stripe_blocks(n, stripe, &first, &last);
         for (ptrdiff_t b = first; b < last; b++)
             estep_block(d, par, wk, block, rows, b * MOEM_CHUNK, block_rows(n, b), with_gradient,
-                        with_stats, s);
+                        with_stats, given, s);
     }
     for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
         const moem_stripe *s = wk->stripe + stripe;
@@ -139,6 +145,19 @@ double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int wi
     wk->gate_check.q = check_q;
     wk->stats.ready = with_stats;
     return loglik;
+}
+
+double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
+                  int with_stats)
+{
+    return estep_pass(d, par, wk, with_gradient, with_stats, 0);
+}
+
+/* The M-step's statistics, the gate's probabilities and its part of Q for the posterior in
+ * wk->post, kept as it is: a start's, so that the first M-step is as warm as the later ones. */
+void moem_start_statistics(const moem_data *d, const moem_par *par, moem_work *wk)
+{
+    estep_pass(d, par, wk, 0, 1, 1);
 }
 
 /* The E-step as the iterations use it: returns the log-posterior loglik - pen (penalty.c) and

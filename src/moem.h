@@ -248,6 +248,7 @@ double log1pexp(double t);
 int estep_narrow(const moem_data *d);
 double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
                   int with_stats);
+void moem_start_statistics(const moem_data *d, const moem_par *par, moem_work *wk);
 double moem_evaluate(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
                      int with_stats, double *loglik);
 void moem_fitted(const moem_data *d, const moem_par *par, moem_work *wk, double *fitted);

@@ -66,7 +66,8 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
   symmetric <- check_symmetric(symmetric, K, family, control, call)
   sigma <- check_sigma(sigma, family, K, symmetric, call)
 
-  aliased <- list(experts = aliased_columns(x, w), gating = aliased_columns(z, w))
+  aliased <- list(experts = aliased_columns(x, w))
+  aliased$gating <- if (same_design) aliased$experts else aliased_columns(z, w)
   if (any(aliased$experts)) x <- x[, !aliased$experts, drop = FALSE]
   z <- if (same_design) x else if (any(aliased$gating)) z[, !aliased$gating, drop = FALSE] else z
 

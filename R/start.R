@@ -30,11 +30,13 @@ start_from_init <- function(init, problem, aliased, call) {
       abort("`init` as a matrix of starting posterior probabilities must be ", n, " x ", K,
             ", not ", nrow(init), " x ", ncol(init), ".", call = call)
     }
-    if (any(!is.finite(init)) || any(init < 0) || any(rowSums(init) <= 0)) {
+    # only a row with a non-finite sum can hold a non-finite value
+    sums <- rowSums(init)
+    if (!all(is.finite(sums)) && !all(is.finite(init)) || any(init < 0) || any(sums <= 0)) {
       abort("`init` as a matrix of starting posterior probabilities must be finite and ",
             "non-negative, with positive row sums.", call = call)
     }
-    return(start_posterior(problem, init / rowSums(init)))
+    return(start_posterior(problem, init / sums))
   }
   if (!is.list(init) || is.null(init$experts)) {
     abort("`init` must be NULL, a moem fit, list(experts = , gating = , sigma = ) or an n x K ",

@@ -126,10 +126,10 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
             em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z, 1, fused ? &wk->grad : NULL);
             if (fused) record_gradient(d, wk, ctl, st, it - 1);
             next = moem_evaluate(d, par, wk, !fused, fused, &loglik);
-            /* a gate step left untested by its M-step (gating.c) is tested by this E-step; one
-             * that fails is undone, and the trace shows no gate step */
+            /* the gate's last step, left untested by its M-step (gating.c), is tested by this
+             * E-step; one that fails is undone, and the trace does not count it */
             if (wk->gate_check.pending && !gate_step_kept(d, par, wk)) {
-                inner_z = 0;
+                inner_z--;
                 next = moem_evaluate(d, par, wk, !fused, fused, &loglik);
             }
         }

@@ -7,11 +7,12 @@
  * (wk->gate_q) instead of computing them again; with grad set, grad->gate receives the
  * gradient at the start.
  *
- * A warm M-step whose one step, from the saved Hessian factor, is within tolerance takes it
- * without the Armijo test's pass over the rows: the next E-step computes the objective there
- * as it passes over the rows (estep.c), and gate_step_kept then tests the step.  A step that
- * fails goes back, so that EM's iteration has updated the experts alone (which still raises
- * the log-likelihood), and the next M-step computes a fresh Hessian.
+ * A warm M-step takes its last Newton step, the one within tolerance, without the Armijo
+ * test's pass over the rows (softmax.c): the next E-step computes the objective there as it
+ * passes over the rows (estep.c), and gate_step_kept then tests the step.  A step that fails
+ * goes back to where the M-step's earlier steps had brought the gate (when it was the only
+ * one, EM's iteration has updated the experts alone: the log-likelihood still rises), and the
+ * next M-step computes a fresh Hessian.
  */
 #include <string.h>
 #include "moem.h"
@@ -22,8 +23,6 @@ void gate_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_con
 {
     *inner = 0;
     if (d->K < 2) return;
-    const size_t D = (size_t) d->q * (d->K - 1);
-    double *coef = par->gate + d->q;
     gate_check *check = &wk->gate_check;
     double f0 = warm ? wk->gate_q - (d->penalty_z ? penalty_gate(d, par) : 0.0) : 0.0;
     softmax_problem pr = { d->n, d->q, d->K - 1, d->z, wk->post + d->n, d->w, d->penalty_z,
@@ -31,14 +30,13 @@ void gate_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_con
                            grad ? grad->gate : NULL, wk->slack,
                            wk->gate_saved.chol ? &wk->gate_saved : NULL,
                            warm && wk->stats.ready ? wk->stats.gate : NULL,
-                           warm && check->before != NULL };
+                           warm ? check->before : NULL };
     softmax_result res;
-    if (pr.defer) memcpy(check->before, coef, D * sizeof(double));
-    softmax_fit(&pr, coef, &wk->sm, ctl->inner_maxit, ctl->inner_tol, &res);
+    softmax_fit(&pr, par->gate + d->q, &wk->sm, ctl->inner_maxit, ctl->inner_tol, &res);
     if (res.deferred) {
         check->pending = 1;
-        check->f0 = f0;
-        check->gain = 1e-4 * res.decrement;
+        check->f0 = res.f_before;
+        check->gain = res.least_gain;
     }
     *inner = res.iter;
     st->inner_capped += res.capped;

@@ -159,13 +159,14 @@ typedef struct {
     double *gate;  /* q x (K - 1)  z' (w (post_k - pi_k)) */
 } moem_stats;
 
-/* A gate step from the saved Hessian factor whose Armijo test softmax.c left to the next E-step
+/* The gate M-step's last Newton step, whose Armijo test softmax.c left to the next E-step
  * (gating.c): that pass over the rows computes the gate's objective at the new coefficients
  * against the posterior they were fitted to, as it reads the posterior before replacing it. */
 typedef struct {
     int pending;    /* 1 from the step until the E-step after it */
     double f0;      /* the objective before the step */
-    double gain;    /* the least gain the test accepts: 1e-4 times the Newton decrement */
+    double gain;    /* the least gain that keeps the step: 1e-4 times its Newton decrement, or
+                       minus the rounding of the objective for a step at the optimum */
     double q;       /* the E-step's sum_i w_i (post_i' eta_i - log sum_k exp(eta_ik)) at the
                        new coefficients, post the posterior before it */
     double *before; /* q x (K - 1)  the coefficients before the step */

@@ -13,10 +13,11 @@
  * tolerance to a set gain (EM sets it to a small fraction of its last change of the
  * objective, so that early M-steps stop sooner and later ones, as EM's changes shrink, are
  * solved more precisely).  With
- * a saved factor (the gate's), the first step tries the Hessian factor of an earlier M-step;
- * when that step is also the last and the problem allows it (defer), it is taken without the
- * pass over the rows that tests it, and the caller tests it (gating.c: EM's next E-step does,
- * as it passes over the rows anyway).
+ * a saved factor (the gate's), the first step tries the Hessian factor of an earlier M-step.
+ * When the problem has a place for the coefficients before it (pr->before), the last step,
+ * whether from the saved factor or a fresh Hessian, is taken without the pass over the rows
+ * that tests it: the caller tests it (gating.c: EM's next E-step does, as it passes over the
+ * rows anyway).
  *
  *   z       n x q   design
  *   target  n x m   t_i, the targets of classes 2..m+1 (class 1, the reference, has
@@ -200,6 +201,20 @@ static void softmax_hessian(const softmax_problem *pr, softmax_work *wk)
             for (int j = 0; j < q; j++) wk->hess[(size_t) (c * q + j) * (D + 1)] += pr->penalty[j];
 }
 
+/* Takes the step to wk->trial without testing it, and leaves the coefficients before it in
+ * pr->before for the caller's test: the step stands if the objective, f before it, gains at
+ * least least_gain. */
+static void defer_step(const softmax_problem *pr, double *coef, softmax_work *wk, double f,
+                       double least_gain, softmax_result *res)
+{
+    const size_t D = (size_t) pr->q * pr->m;
+    memcpy(pr->before, coef, D * sizeof(double));
+    memcpy(coef, wk->trial, D * sizeof(double));
+    res->deferred = 1;
+    res->f_before = f;
+    res->least_gain = least_gain;
+}
+
 /* The Newton step with a Hessian factor kept from an earlier M-step, which changes little
  * between EM iterations: kept if it passes the Armijo test, as a fresh Newton step would be.
  * Returns 1 if it was taken (coef, *f and the probabilities updated; its decrement is left in
@@ -221,11 +236,9 @@ static int saved_step(const softmax_problem *pr, double *coef, softmax_work *wk,
         wk->trial[j] = coef[j] + wk->step[j];
     }
     if (decrement > 0 && decrement <= untested) {
-        memcpy(coef, wk->trial, (size_t) D * sizeof(double));
+        defer_step(pr, coef, wk, *f, 1e-4 * decrement, res);
         saved->age++;
         wk->step[0] = decrement;
-        res->deferred = 1;
-        res->decrement = decrement;
         return 1;
     }
     if (decrement > 0) {
@@ -265,7 +278,7 @@ void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int 
         int accepted = 0;
         softmax_gradient(pr, coef, wk, res->iter == 0);
         /* a step within tolerance ends the fit: the caller may test it */
-        const double untested = pr->defer ? 2.0 * fmax(tol * (fabs(f) + scale), pr->slack) : -1.0;
+        const double untested = pr->before ? 2.0 * fmax(tol * (fabs(f) + scale), pr->slack) : -1.0;
         if (res->iter == 0 && saved_step(pr, coef, wk, &f, untested, res)) {
             res->iter++;
             if (res->deferred || !(wk->step[0] > 2.0 * fmax(tol * (fabs(f) + scale), pr->slack))) {
@@ -300,9 +313,19 @@ void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int 
              * expert separates its data */
             if (decrement > 0) {
                 for (int j = 0; j < D; j++) wk->trial[j] = coef[j] + wk->step[j];
-                if (softmax_objective(pr, wk->trial, wk) >= f - rounding)
+                if (pr->before) {
+                    defer_step(pr, coef, wk, f, -rounding, res);
+                    res->iter++; /* counted, so that the caller can count it out */
+                } else if (softmax_objective(pr, wk->trial, wk) >= f - rounding)
                     memcpy(coef, wk->trial, (size_t) D * sizeof(double));
             }
+            res->capped = 0;
+            break;
+        }
+        if (last && pr->before) {
+            for (int j = 0; j < D; j++) wk->trial[j] = coef[j] + wk->step[j];
+            defer_step(pr, coef, wk, f, 1e-4 * decrement, res);
+            res->iter++;
             res->capped = 0;
             break;
         }

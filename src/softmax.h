@@ -17,7 +17,8 @@ typedef struct {
     double slack;          /* a gain below which the fit may stop, whatever tol says */
     softmax_saved *saved;  /* a Hessian factor to try first and to keep, or NULL */
     const double *given_gradient; /* q x m: the unpenalised gradient at the start, or NULL */
-    int defer;             /* 1: a last step from the saved factor is taken untested (below) */
+    double *before;        /* q x m, or NULL: when set, the fit's last step is taken untested and
+                              the coefficients before it are left here (res->deferred) */
 } softmax_problem;
 
 typedef struct {
@@ -25,8 +26,9 @@ typedef struct {
     int capped;      /* 1 if maxit steps did not reach the tolerance */
     int regularised; /* 1 if a Hessian needed a ridge to factor */
     int failed;      /* 1 if a Hessian could not be factored: the coefficients stay as they were */
-    int deferred;    /* 1 if the last step was taken untested; the caller tests it */
-    double decrement;/* that step's Newton decrement */
+    int deferred;    /* 1 if the last step was taken untested; the caller tests it: */
+    double f_before; /* the objective before that step, */
+    double least_gain; /* and the least gain of the objective that keeps it */
 } softmax_result;
 
 double softmax_mean_weight(const softmax_problem *pr);

@@ -31,7 +31,7 @@
  * calling thread's scratch. */
 static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, double *block,
                         double *rows, ptrdiff_t i0, int len, int with_gradient, int with_stats,
-                        int given, moem_stripe *s)
+                        int given, int derived, moem_stripe *s)
 {
     const int n = d->n, K = d->K, MK = d->M * d->K, check = wk->gate_check.pending;
     double loglik = 0.0, gate_q = 0.0, check_q = 0.0;
@@ -93,7 +93,7 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
     s->gate_q += gate_q;
     s->check_q += check_q;
     if (with_stats)
-        stats_block(d, wk->post, wk->gate_prob, i0, len, eta_x, eta_z, rows, &s->stats);
+        stats_block(d, wk->post, wk->gate_prob, i0, len, eta_x, eta_z, rows, derived, &s->stats);
     if (with_gradient)
         gradient_block(d, par, wk->post, wk->gate_prob, i0, len, eta_x, eta_z, &s->grad);
 }
@@ -113,6 +113,7 @@ static double estep_pass(const moem_data *d, const moem_par *par, moem_work *wk,
     const size_t block_size = (size_t) MOEM_CHUNK * (d->M * d->K + 3 * d->K),
                  rows_size = (size_t) MOEM_CHUNK * (d->p > d->q ? d->p : d->q);
     const int by_stripe = estep_narrow(d), threads = pass_threads(n, by_stripe, wk->threads);
+    const int derived = with_stats ? stats_derived_expert(d, wk) : -1;
     double loglik = 0.0, gate_q = 0.0, check_q = 0.0;
     if (with_gradient) gradient_zero(d, &wk->grad);
     if (with_stats) stats_zero(d, &wk->stats);
@@ -131,7 +132,7 @@ static double estep_pass(const moem_data *d, const moem_par *par, moem_work *wk,
         stripe_blocks(n, stripe, &first, &last);
         for (ptrdiff_t b = first; b < last; b++)
             estep_block(d, par, wk, block, rows, b * MOEM_CHUNK, block_rows(n, b), with_gradient,
-                        with_stats, given, s);
+                        with_stats, given, derived, s);
     }
     for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
         const moem_stripe *s = wk->stripe + stripe;
@@ -143,6 +144,8 @@ static double estep_pass(const moem_data *d, const moem_par *par, moem_work *wk,
     }
     wk->gate_q = gate_q;
     wk->gate_check.q = check_q;
+    if (derived >= 0) stats_derived_gram(d, wk->gram_total, derived, &wk->stats);
+    wk->gram_derived = derived;
     wk->stats.ready = with_stats;
     return loglik;
 }

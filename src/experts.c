@@ -189,6 +189,9 @@ static int gaussian_from_stats(const moem_data *d, int k, moem_par *par, moem_wo
     double *beta = par->beta + (size_t) k * p, *delta = wk->sm.step, quad = 0.0, lin = 0.0;
     softmax_work *sm = &wk->sm;
     double rcond;
+    /* a gram derived from the total (stats.c) is precise while its expert holds a fair share
+     * of the weight */
+    if (k == wk->gram_derived && !(2.0 * d->K * s->size[k] >= wk->wsum)) return 0;
     memcpy(sm->hess, gram, (size_t) p * p * sizeof(double));
     if (factor_ridged(d, s2, wk, &rcond) != CHOL_OK || !(rcond > 1e-4)) return 0;
     for (int j = 0; j < p; j++)

@@ -235,6 +235,13 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
         wk->gate_check.before = alloc_doubles(Dz);
     }
     setup_curvature(d, ctl, wk);
+    /* the total that one gaussian expert's gram is derived from (stats.c), for EM's E-steps */
+    wk->gram_total = NULL;
+    wk->gram_derived = -1;
+    if (d->family == FAMILY_GAUSSIAN && d->K > 1 && ctl->method == METHOD_EM && !d->symmetric) {
+        wk->gram_total = alloc_doubles((size_t) d->p * d->p);
+        gram_weighted(d->n, d->p, d->x, d->w, wk->sm.rows, wk->gram_total, d->p);
+    }
 }
 
 /* Fresh copies of the starting parameters, which the fit then updates. */

@@ -216,6 +216,9 @@ typedef struct {
     softmax_saved gate_saved;  /* the gate's last Newton Hessian factor (solver NEWTON) */
     gate_check gate_check;     /* a gate step whose test waits for the next E-step */
     moem_stats stats;          /* EM's M-step statistics from the last E-step */
+    double *gram_total;        /* p x p  x' diag(w) x (upper triangle) of gaussian experts, from
+                                  which the E-step derives one expert's gram (stats.c), or NULL */
+    int gram_derived;          /* the expert whose gram the last E-step derived, or -1 */
     softmax_work sm;
 } moem_work;
 
@@ -255,7 +258,10 @@ double moem_evaluate(const moem_data *d, const moem_par *par, moem_work *wk, int
 void moem_fitted(const moem_data *d, const moem_par *par, moem_work *wk, double *fitted);
 void stats_zero(const moem_data *d, moem_stats *s);
 void stats_block(const moem_data *d, const double *post, const double *gate_prob, ptrdiff_t i0,
-                 int len, const double *eta, double *scratch, double *rows, moem_stats *s);
+                 int len, const double *eta, double *scratch, double *rows, int derived,
+                 moem_stats *s);
+int stats_derived_expert(const moem_data *d, const moem_work *wk);
+void stats_derived_gram(const moem_data *d, const double *gram_total, int derived, moem_stats *s);
 void stats_add(const moem_data *d, const moem_stats *from, moem_stats *to);
 void gradient_zero(const moem_data *d, moem_gradient *g);
 void gradient_add(const moem_data *d, const moem_gradient *from, moem_gradient *to);

@@ -9,9 +9,13 @@
  *   gate     z' (w (post_k - pi_k)),  k = 2..K       q x (K - 1): the gradient of the
  *                                                   gate's Q (gradient.c's gate_score_block)
  *
- * The experts' part is for gaussian experts only.  For the block of rows i0 .. i0 + len - 1:
- *   post n x K, gate_prob n x (K - 1), eta len x K (x beta), scratch len x K, rows
- *   MOEM_CHUNK x p.
+ * The experts' part is for gaussian experts only.  Their weights add up to w, so one gram
+ * matrix, that of the expert that held the most weight at the last E-step, is the total
+ * x' diag(w) x (computed once per fit) less the others: the pass skips its K-th share of the
+ * work, and as that expert holds at least 1/K of the weight, the difference loses no more
+ * than a factor K of precision (stats_derived_gram).  For the block of rows
+ * i0 .. i0 + len - 1: post n x K, gate_prob n x (K - 1), eta len x K (x beta), scratch
+ * len x K, rows MOEM_CHUNK x p.
  */
 #include <math.h>
 #include <string.h>
@@ -41,8 +45,30 @@ void stats_add(const moem_data *d, const moem_stats *from, moem_stats *to)
     if (d->K > 1) add_vector((size_t) d->q * (d->K - 1), from->gate, to->gate);
 }
 
+/* The expert whose gram matrix the next statistics derive from wk->gram_total: the one that
+ * held the most weight at the last E-step, or -1 for none (no total, or no last E-step). */
+int stats_derived_expert(const moem_data *d, const moem_work *wk)
+{
+    int top = 0;
+    if (!wk->gram_total || !wk->stats.ready) return -1;
+    for (int k = 1; k < d->K; k++) if (wk->stats.size[k] > wk->stats.size[top]) top = k;
+    return top;
+}
+
+/* gram_k = gram_total - sum of the other experts' grams, for k = derived. */
+void stats_derived_gram(const moem_data *d, const double *gram_total, int derived, moem_stats *s)
+{
+    const size_t pp = (size_t) d->p * d->p;
+    double *out = s->gram + derived * pp;
+    memcpy(out, gram_total, pp * sizeof(double));
+    for (int k = 0; k < d->K; k++)
+        if (k != derived)
+            for (size_t j = 0; j < pp; j++) out[j] -= s->gram[k * pp + j];
+}
+
 void stats_block(const moem_data *d, const double *post, const double *gate_prob, ptrdiff_t i0,
-                 int len, const double *eta, double *scratch, double *rows, moem_stats *s)
+                 int len, const double *eta, double *scratch, double *rows, int derived,
+                 moem_stats *s)
 {
     const int n = d->n, p = d->p, K = d->K;
     double root[MOEM_CHUNK], weighted[MOEM_CHUNK];
@@ -60,8 +86,10 @@ void stats_block(const moem_data *d, const double *post, const double *gate_prob
             }
             s->rss[k] += rss;
             s->size[k] += size;
-            scale_rows(n, p, d->x, i0, len, root, rows);
-            syrk_add(p, len, rows, s->gram + (size_t) k * p * p, p);
+            if (k != derived) {
+                scale_rows(n, p, d->x, i0, len, root, rows);
+                syrk_add(p, len, rows, s->gram + (size_t) k * p * p, p);
+            }
             tcross_add(p, 1, len, d->x + i0, n, weighted, len, s->score + (size_t) k * p, p);
         }
     }

@@ -26,6 +26,7 @@ static void gaussian_logdens(const double *y, const double *sigma, int K, int le
         double s = sigma[k], c = -LOG_SQRT_2PI - log(s);
         const double *ek = eta + (size_t) k * len;
         double *lk = logf + (size_t) k * len;
+        SIMD_LOOP
         for (int i = 0; i < len; i++) {
             double u = (y[i] - ek[i]) / s;
             lk[i] = c - 0.5 * u * u;

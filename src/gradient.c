@@ -104,6 +104,7 @@ void gate_score_block(const moem_data *d, const double *post, const double *gate
     for (int k = 1; k < K; k++) {
         const double *pk = post + (size_t) k * n + i0, *gk = gate_prob + (size_t) (k - 1) * n + i0;
         double *sk = scratch + (size_t) (k - 1) * len;
+        SIMD_LOOP
         for (int i = 0; i < len; i++) sk[i] = d->w[i0 + i] * (pk[i] - gk[i]);
     }
     tcross_add(d->q, K - 1, len, d->z + i0, n, scratch, len, out, d->q);

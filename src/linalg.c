@@ -47,6 +47,7 @@ void scale_rows(int n, int p, const double *x, int i0, int len, const double *f,
     for (int j = 0; j < p; j++) {
         const double *xj = x + (size_t) j * n + i0;
         double *rj = rows + (size_t) j * MOEM_CHUNK;
+        SIMD_LOOP
         for (int i = 0; i < len; i++) rj[i] = xj[i] * f[i];
     }
 }

@@ -130,6 +130,7 @@ static void hessian_rows(const softmax_problem *pr, ptrdiff_t i0, int len, doubl
         syrk_add(q, len, rows, diag, D);
         for (int e = c + 1; e < m; e++) {
             const double *pe = pr->prob + (size_t) e * n + i0;
+            SIMD_LOOP
             for (int r = 0; r < len; r++) f[r] = -pr->v[i0 + r] * pc[r] * pe[r];
             scale_rows(n, q, pr->z, i0, len, f, rows);
             tcross_add(q, q, len, pr->z + i0, n, rows, MOEM_CHUNK,

@@ -6,7 +6,8 @@
  *
  *     post_ik = exp(a_ik - l_i),  a_ik = log pi_ik + log f_k(y_i),  l_i = log sum_k exp(a_ik),
  *
- * written to wk->post (n x K), with exp() taken once per term.  For the gate's M-step the pass
+ * written to wk->post (n x K), with exp() taken once per term (estep_block has the details).
+ * For the gate's M-step the pass
  * also keeps the gate probabilities of experts 2..K (wk->gate_prob, n x (K - 1)) and the gate's
  * part of EM's objective Q, sum_i w_i sum_k post_ik log pi_ik (wk->gate_q).  With
  * with_gradient, the same pass accumulates the gradient of the log-likelihood into wk->grad
@@ -14,8 +15,9 @@
  * a gate step waits for its test (gating.c), the pass also sums that test's objective,
  * sum_i w_i (sum_k post_ik eta_z,ik - log sum_k exp(eta_z,ik)) with the posterior it replaces,
  * into wk->gate_check.q.  With a given posterior (a start), the pass keeps wk->post and makes
- * only the gate's probabilities and part of Q and the statistics.  Returns the observed log-likelihood sum_i w_i l_i, or -Inf when some l_i of
- * an observation with positive weight is not finite.
+ * only the gate's probabilities and part of Q and the statistics.  Returns the observed
+ * log-likelihood sum_i w_i l_i, or -Inf when some l_i of an observation with positive weight is
+ * not finite.
  *
  * The blocks are grouped in MOEM_STRIPES stripes (moem.h), each with its own sums
  * (wk->stripe), added in order at the end: the stripes run on wk->threads OpenMP threads, each
@@ -28,70 +30,81 @@
 #include "linalg.h"
 
 /* The E-step of rows i0 .. i0 + len - 1, its sums added to the stripe's; block and rows are the
- * calling thread's scratch. */
+ * calling thread's scratch.  With b_ik = log f_k(y_i) + eta_z,ik, the log-sum-exps of the gate
+ * and of the posterior's numerators are
+ *
+ *     glse_i = gtop_i + log gsum_i,  l_i + glse_i = btop_i + log bsum_i
+ *
+ * (gtop_i, btop_i their largest terms), so the posterior is exp(b_ik - btop_i) / bsum_i and the
+ * logs of gsum_i and bsum_i enter only the sums over rows (log_sum). */
 static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, double *block,
                         double *rows, ptrdiff_t i0, int len, int with_gradient, int with_stats,
                         int given, int derived, moem_stripe *s)
 {
-    const int n = d->n, K = d->K, MK = d->M * d->K, check = wk->gate_check.pending;
+    const int n = d->n, K = d->K, MK = d->M * d->K, check = wk->gate_check.pending,
+              unit = wk->unit_weights;
     double loglik = 0.0, gate_q = 0.0, check_q = 0.0;
-    double *eta_x = block, *eta_z = eta_x + (size_t) len * MK, *logf = eta_z + (size_t) len * K,
-           *gexp = logf + (size_t) len * K;
+    log_sum log_gsum = { 1.0, 0.0, 0 }, log_bsum = { 1.0, 0.0, 0 };
+    double *eta_x = block, *eta_z = eta_x + (size_t) len * MK, *b = eta_z + (size_t) len * K,
+           *gexp = b + (size_t) len * K;
     rows_times(len, d->p, MK, d->x + i0, n, par->beta, eta_x);
     for (int i = 0; i < len; i++) eta_z[i] = 0.0;
     rows_times(len, d->q, K - 1, d->z + i0, n, par->gate + d->q, eta_z + len);
-    expert_logdens(d, par, i0, len, eta_x, logf);
+    expert_logdens(d, par, i0, len, eta_x, b);
     for (int i = 0; i < len; i++) {
         const double wi = d->w[i0 + i];
-        double gtop = 0.0, gsum = 0.0, top = -INFINITY, sum = 0.0, glse, li, fit = 0.0;
+        double gtop = 0.0, gsum = 0.0, btop = -INFINITY, bsum = 0.0, fit = 0.0;
         double *post = wk->post + i0 + i;
         for (int k = 1; k < K; k++) if (eta_z[i + k * len] > gtop) gtop = eta_z[i + k * len];
         for (int k = 0; k < K; k++) {
             gexp[i + k * len] = exp(eta_z[i + k * len] - gtop);
             gsum += gexp[i + k * len];
         }
-        glse = gtop + log(gsum);
         for (int k = 1; k < K; k++)
             wk->gate_prob[i0 + i + (size_t) (k - 1) * n] = gexp[i + k * len] / gsum;
         if (given) {
             for (int k = 1; k < K; k++) fit += post[(size_t) k * n] * eta_z[i + k * len];
-            if (wi > 0) gate_q += wi * (fit - glse);
+            if (wi > 0) {
+                gate_q += wi * (fit - gtop);
+                log_sum_add(&log_gsum, gsum, wi, unit);
+            }
+            continue;
+        }
+        for (int k = 0; k < K; k++) {
+            double bk = b[i + k * len] + eta_z[i + k * len];
+            b[i + k * len] = bk;
+            if (bk > btop) btop = bk;
+        }
+        for (int k = 0; k < K; k++) {
+            double e = exp(b[i + k * len] - btop);
+            b[i + k * len] = e;
+            bsum += e;
+        }
+        if (!isfinite(btop - gtop + bsum + gsum)) {
+            /* only an observation that counts makes the log-likelihood non-finite */
+            for (int k = 0; k < K; k++) post[(size_t) k * n] = 1.0 / K;
+            if (wi > 0) loglik = check_q = -INFINITY; /* (and a gate step waiting is undone) */
             continue;
         }
         if (check && wi > 0) {
             double before = 0.0; /* the posterior before this E-step, as the gate was fitted to */
             for (int k = 1; k < K; k++) before += post[(size_t) k * n] * eta_z[i + k * len];
-            check_q += wi * (before - glse);
+            check_q += wi * (before - gtop);
         }
         for (int k = 0; k < K; k++) {
-            double a = logf[i + k * len] + eta_z[i + k * len] - glse;
-            logf[i + k * len] = a;
-            if (a > top) top = a;
-        }
-        for (int k = 0; k < K; k++) {
-            double e = exp(logf[i + k * len] - top);
-            logf[i + k * len] = e;
-            sum += e;
-        }
-        li = top + log(sum);
-        if (!isfinite(li)) {
-            /* only an observation that counts makes the log-likelihood non-finite */
-            for (int k = 0; k < K; k++) post[(size_t) k * n] = 1.0 / K;
-            if (wi > 0) loglik = -INFINITY;
-            continue;
-        }
-        for (int k = 0; k < K; k++) {
-            post[(size_t) k * n] = logf[i + k * len] / sum;
+            post[(size_t) k * n] = b[i + k * len] / bsum;
             fit += post[(size_t) k * n] * eta_z[i + k * len];
         }
         if (wi > 0) {
-            loglik += wi * li;
-            gate_q += wi * (fit - glse);
+            loglik += wi * (btop - gtop);
+            gate_q += wi * (fit - gtop);
+            log_sum_add(&log_bsum, bsum, wi, unit);
+            log_sum_add(&log_gsum, gsum, wi, unit);
         }
     }
-    s->loglik += loglik;
-    s->gate_q += gate_q;
-    s->check_q += check_q;
+    s->loglik += loglik + log_sum_value(&log_bsum) - log_sum_value(&log_gsum);
+    s->gate_q += gate_q - log_sum_value(&log_gsum);
+    s->check_q += check_q - log_sum_value(&log_gsum);
     if (with_stats)
         stats_block(d, wk->post, wk->gate_prob, i0, len, eta_x, eta_z, rows, derived, &s->stats);
     if (with_gradient)

@@ -164,6 +164,12 @@ static int usable_threads(int asked)
 static void alloc_estep(const moem_data *d, int threads, moem_work *wk)
 {
     wk->threads = usable_threads(threads);
+    wk->unit_weights = 1;
+    for (ptrdiff_t i = 0; i < d->n; i++)
+        if (d->w[i] != 0.0 && d->w[i] != 1.0) wk->unit_weights = 0;
+    memset(&wk->gate_check, 0, sizeof wk->gate_check); /* no gate step waits for a test */
+    wk->gram_total = NULL; /* no gram derived (stats.c) */
+    wk->gram_derived = -1;
     wk->block = alloc_doubles((size_t) wk->threads * MOEM_CHUNK * (d->M * d->K + 3 * d->K));
     wk->gate_prob = alloc_doubles((size_t) d->n * (d->K > 1 ? d->K - 1 : 1));
     alloc_gradient(d, &wk->grad);
@@ -236,8 +242,6 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     }
     setup_curvature(d, ctl, wk);
     /* the total that one gaussian expert's gram is derived from (stats.c), for EM's E-steps */
-    wk->gram_total = NULL;
-    wk->gram_derived = -1;
     if (d->family == FAMILY_GAUSSIAN && d->K > 1 && ctl->method == METHOD_EM && !d->symmetric) {
         wk->gram_total = alloc_doubles((size_t) d->p * d->p);
         gram_weighted(d->n, d->p, d->x, d->w, wk->sm.rows, wk->gram_total, d->p);

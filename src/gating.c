@@ -30,7 +30,7 @@ void gate_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_con
                            grad ? grad->gate : NULL, wk->slack,
                            wk->gate_saved.chol ? &wk->gate_saved : NULL,
                            warm && wk->stats.ready ? wk->stats.gate : NULL,
-                           warm ? check->before : NULL };
+                           warm ? check->before : NULL, wk->unit_weights };
     softmax_result res;
     softmax_fit(&pr, par->gate + d->q, &wk->sm, ctl->inner_maxit, ctl->inner_tol, &res);
     if (res.deferred) {

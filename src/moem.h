@@ -12,6 +12,7 @@
 #ifndef MOEM_H
 #define MOEM_H
 
+#include <math.h>
 #include <stddef.h>
 
 /* Rows per block when a design is scaled by weights before a BLAS product. */
@@ -70,6 +71,33 @@ static inline int narrow_terms(size_t terms)
 static inline int pass_threads(ptrdiff_t n, int narrow, int threads)
 {
     return n > MOEM_CHUNK && narrow ? threads : 1;
+}
+
+/* The sum of w_i log(s_i) over the rows of a block, s_i >= 1.  With weights 0 and 1
+ * (unit_weights) it is the log of the product of the s_i, kept below 2^500 by exact powers of
+ * 2: one log a block instead of one a row, and as precise (each product rounds by half an ulp,
+ * as each log does). */
+typedef struct {
+    double product, sum;
+    int twos;
+} log_sum;
+
+static inline void log_sum_add(log_sum *a, double s, double w, int unit_weights)
+{
+    if (!unit_weights) {
+        a->sum += w * log(s);
+        return;
+    }
+    a->product *= s;
+    if (a->product > 0x1p500) {
+        a->product *= 0x1p-500;
+        a->twos += 500;
+    }
+}
+
+static inline double log_sum_value(const log_sum *a)
+{
+    return a->sum + log(a->product) + a->twos * 0.693147180559945309417232121458;
 }
 
 enum moem_family { FAMILY_GAUSSIAN = 1, FAMILY_BINOMIAL = 2, FAMILY_MULTINOMIAL = 3 };
@@ -217,6 +245,7 @@ typedef struct {
     double *ascent;/* P      gradient of the log-likelihood over the free parameters */
     double *last;  /* P      free parameters before the current iteration's update */
     double wsum;   /*        sum of the case weights */
+    int unit_weights; /*     1 if every case weight is 0 or 1 (estep.c) */
     double *eigen; /* 3 max(p, q)  scratch of top_eigenvalue() and chol_rcond() */
     int *iwork;    /* max(p, q)    scratch of chol_rcond() */
     double lambda_x, lambda_z; /* top eigenvalues of x' diag(w) x and z' diag(w) z */

@@ -43,6 +43,7 @@ static double objective_block(const softmax_problem *pr, const double *coef, ptr
 {
     const int n = pr->n, m = pr->m;
     double f = 0.0;
+    log_sum log_sums = { 1.0, 0.0, 0 };
     rows_times(len, pr->q, m, pr->z + i0, n, coef, eta);
     for (int r = 0; r < len; r++) {
         ptrdiff_t i = i0 + r;
@@ -56,9 +57,12 @@ static double objective_block(const softmax_problem *pr, const double *coef, ptr
             fit += pr->target[i + (size_t) c * n] * eta[r + c * len];
         }
         for (int c = 0; c < m; c++) pr->prob[i + (size_t) c * n] /= sum;
-        if (pr->v[i] > 0) f += pr->v[i] * (fit - top - log(sum));
+        if (pr->v[i] > 0) {
+            f += pr->v[i] * (fit - top);
+            log_sum_add(&log_sums, sum, pr->v[i], pr->unit_v);
+        }
     }
-    return f;
+    return f - log_sum_value(&log_sums);
 }
 
 /* Whether the problem's passes keep their sums by stripe and may run them on several threads

@@ -19,6 +19,7 @@ typedef struct {
     const double *given_gradient; /* q x m: the unpenalised gradient at the start, or NULL */
     double *before;        /* q x m, or NULL: when set, the fit's last step is taken untested and
                               the coefficients before it are left here (res->deferred) */
+    int unit_v;            /* 1 if every v_i is 0 or 1 (log_sum, moem.h) */
 } softmax_problem;
 
 typedef struct {

@@ -271,3 +271,24 @@ test_that("a ridge penalty on gaussian experts gives the maximum of the log-post
   expect_equal(unname(fit$sigma), exp(ref$par[4]), tolerance = 1e-5)
   expect_equal(fit$logpost, -ref$value, tolerance = 1e-10)
 })
+
+test_that("the E-step's log-likelihood and posterior equal R's, with unit and other weights", {
+  # With weights 0 and 1 the E-step sums the rows' log terms as the log of their product, kept
+  # in range by powers of 2; other weights take a log per row. Five nearly equal experts make
+  # every row's terms large (about log 5), so each block's product is renormalised many times.
+  set.seed(31)
+  n <- 5000
+  K <- 5L
+  x <- cbind(1, rnorm(n))
+  y <- rnorm(n)
+  beta <- matrix(rnorm(2 * K, sd = 0.05), 2, K)
+  gate <- cbind(0, matrix(rnorm(2 * (K - 1L), sd = 0.05), 2, K - 1L))
+  sigma <- rep(1, K)
+  object <- list(family = gaussian(), K = K, sigma = sigma)
+  for (w in list(rep(1, n), rep(c(1, 0), length.out = n), runif(n, 0.2, 3))) {
+    res <- moem:::estep(object, x, x, y, w, beta, gate)
+    ref <- ref_estep(x, x, y, w, beta, gate, sigma, "gaussian")
+    expect_equal(res$loglik, ref$loglik, tolerance = 1e-13)
+    expect_equal(res$posterior, ref$posterior, tolerance = 1e-13)
+  }
+})

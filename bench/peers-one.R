@@ -1,7 +1,10 @@
 # One fit for bench/peers.R: package, family, K, d, n, gate ("all" covariates or "x1"), seed.
 # Prints key=value figures: seconds to convergence, iterations, log-likelihood, peak memory.
+# For moem, an optional log-likelihood `reach` (another package's final one) adds the seconds
+# and iterations moem took to reach it: the fit's seconds less those its iterations ran after
+# (from the fit's trace).
 #
-#   Rscript bench/peers-one.R moem|flexmix|mixtools gaussian|binomial K d n all|x1 seed
+#   Rscript bench/peers-one.R moem|flexmix|mixtools gaussian|binomial K d n all|x1 seed [reach]
 args <- commandArgs(trailingOnly = TRUE)
 package <- args[[1L]]
 family <- args[[2L]]
@@ -10,6 +13,7 @@ d <- as.integer(args[[4L]])
 n <- as.numeric(args[[5L]])
 gate_on <- args[[6L]]
 seed <- as.integer(args[[7L]])
+reach <- if (length(args) >= 8L) as.numeric(args[[8L]]) else NA
 suppressPackageStartupMessages({
   library(moem)
   if (package == "flexmix") library(flexmix)
@@ -42,7 +46,10 @@ fit <- switch(package,
   moem = {
     seconds <- system.time(f <- moem(formula, data, K = K, gating = gate_formula,
                                      family = family, init = start))[["elapsed"]]
-    list(seconds = seconds, iter = f$iter, loglik = f$loglik)
+    at <- which(f$trace$loglik >= reach)[1L] # NA without `reach`, or when never reached
+    list(seconds = seconds, iter = f$iter, loglik = f$loglik,
+         reach_seconds = seconds - (f$trace$seconds[nrow(f$trace)] - f$trace$seconds[at]),
+         reach_iter = f$trace$iter[at])
   },
   flexmix = {
     model_formula <- if (family == "binomial") update(formula, cbind(y, 1 - y) ~ .) else formula
@@ -67,6 +74,8 @@ fit <- switch(package,
   }
 )
 peak <- status("VmHWM")
-cat(sprintf("package=%s family=%s K=%d d=%d n=%.0f gate=%s seconds=%.4f iter=%d loglik=%.10g peak_mb=%.1f\n",
+cat(sprintf("package=%s family=%s K=%d d=%d n=%.0f gate=%s seconds=%.4f iter=%d loglik=%.10g peak_mb=%.1f%s\n",
             package, family, K, d, n, gate_on, fit$seconds, fit$iter, fit$loglik,
-            max(0, peak - before) / 2^20))
+            max(0, peak - before) / 2^20,
+            if (is.na(reach) || package != "moem") "" else
+              sprintf(" reach_seconds=%.4f reach_iter=%d", fit$reach_seconds, fit$reach_iter)))

@@ -1,9 +1,11 @@
 # run_case(): one fit of bench/peers-one.R in its own R process (so that its peak memory is its
 # own), parsed into a one-row data.frame; NA figures when it failed or took over 10 minutes.
+# With `reach` (a log-likelihood), the row also has moem's reach_seconds and reach_iter.
 # Sourced by bench/peers.R and bench/target.R.
-run_case <- function(script, package, family, K, d, n, gate, seed = 1L) {
+run_case <- function(script, package, family, K, d, n, gate, seed = 1L, reach = NULL) {
   out <- suppressWarnings(system2("timeout", c("600", "Rscript", script, package, family, K, d,
-                                               format(n, scientific = FALSE), gate, seed),
+                                               format(n, scientific = FALSE), gate, seed,
+                                               if (!is.null(reach)) format(reach, digits = 17)),
                                   stdout = TRUE, stderr = FALSE))
   line <- grep("^package=", out, value = TRUE)
   row <- data.frame(package = package, family = family, K = K, d = d, n = n, gate = gate,
@@ -15,5 +17,9 @@ run_case <- function(script, package, family, K, d, n, gate, seed = 1L) {
   row$iter <- as.integer(values[["iter"]])
   row$loglik <- as.numeric(values[["loglik"]])
   row$peak_mb <- as.numeric(values[["peak_mb"]])
+  if (!is.null(reach)) {
+    row$reach_seconds <- as.numeric(values["reach_seconds"])
+    row$reach_iter <- as.integer(values["reach_iter"])
+  }
   row
 }

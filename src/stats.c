@@ -71,11 +71,11 @@ void stats_block(const moem_data *d, const double *post, const double *gate_prob
                  moem_stats *s)
 {
     const int n = d->n, p = d->p, K = d->K;
-    double root[MOEM_CHUNK], weighted[MOEM_CHUNK];
+    double root[MOEM_CHUNK];
     if (d->family == FAMILY_GAUSSIAN) {
         for (int k = 0; k < K; k++) {
             const double *pk = post + (size_t) k * n + i0, *ek = eta + (size_t) k * len;
-            double rss = 0.0, size = 0.0;
+            double rss = 0.0, size = 0.0, *weighted = scratch + (size_t) k * len;
             for (int i = 0; i < len; i++) {
                 /* a row of weight zero adds nothing, even where its residual overflows */
                 double v = d->w[i0 + i] * pk[i], e = v > 0 ? d->y[i0 + i] - ek[i] : 0.0;
@@ -90,8 +90,9 @@ void stats_block(const moem_data *d, const double *post, const double *gate_prob
                 scale_rows(n, p, d->x, i0, len, root, rows);
                 syrk_add(p, len, rows, s->gram + (size_t) k * p * p, p);
             }
-            tcross_add(p, 1, len, d->x + i0, n, weighted, len, s->score + (size_t) k * p, p);
         }
+        /* every expert's score from one product */
+        tcross_add(p, K, len, d->x + i0, n, scratch, len, s->score, p);
     }
     gate_score_block(d, post, gate_prob, i0, len, scratch, s->gate);
 }

@@ -99,8 +99,10 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
         em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z, fused, NULL);
     }
     double logpost = moem_evaluate(d, par, wk, !fused, fused, &loglik);
-    if (wk->gate_check.pending && !gate_step_kept(d, par, wk))
+    if (wk->gate_check.pending && !gate_step_kept(d, par, wk)) { /* as in the iterations below */
+        inner_z--;
         logpost = moem_evaluate(d, par, wk, !fused, fused, &loglik);
+    }
     record(d, par, wk, ctl, st, 0, loglik, logpost, seconds_now() - start, inner_x, inner_z, NAN);
     if (!fused) record_gradient(d, wk, ctl, st, 0);
     if (!isfinite(logpost)) {

@@ -233,7 +233,6 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     memset(&wk->bound_x, 0, sizeof wk->bound_x);
     memset(&wk->bound_z, 0, sizeof wk->bound_z);
     memset(&wk->gate_saved, 0, sizeof wk->gate_saved);
-    memset(&wk->gate_check, 0, sizeof wk->gate_check);
     if (ctl->solver == SOLVER_NEWTON && d->K > 1) {
         size_t Dz = (size_t) d->q * (d->K - 1);
         wk->gate_saved.chol = alloc_doubles(Dz * Dz);

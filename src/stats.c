@@ -12,8 +12,9 @@
  * The experts' part is for gaussian experts only.  Their weights add up to w, so one gram
  * matrix, that of the expert that held the most weight at the last E-step, is the total
  * x' diag(w) x (computed once per fit) less the others: the pass skips its K-th share of the
- * work, and as that expert holds at least 1/K of the weight, the difference loses no more
- * than a factor K of precision (stats_derived_gram).  For the block of rows
+ * work, and while that expert holds a fair share of the weight, the difference loses little
+ * precision (stats_derived_gram; experts.c solves from the design an expert left with less
+ * than 1/(2K) of it).  For the block of rows
  * i0 .. i0 + len - 1: post n x K, gate_prob n x (K - 1), eta len x K (x beta), scratch
  * len x K, rows MOEM_CHUNK x p.
  */

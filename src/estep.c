@@ -8,7 +8,7 @@
  *
  * written to wk->post (n x K), with exp() taken once per term (estep_block has the details).
  * For the gate's M-step the pass
- * also keeps the gate probabilities of experts 2..K (wk->gate_prob, n x (K - 1)) and the gate's
+ * also keeps the gate probabilities of experts 2..K and 1 (wk->gate_prob, n x K) and the gate's
  * part of EM's objective Q, sum_i w_i sum_k post_ik log pi_ik (wk->gate_q).  With
  * with_gradient, the same pass accumulates the gradient of the log-likelihood into wk->grad
  * (gradient.c), and with with_stats the M-step's statistics into wk->stats (stats.c).  While
@@ -62,6 +62,7 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
         }
         for (int k = 1; k < K; k++)
             wk->gate_prob[i0 + i + (size_t) (k - 1) * n] = gexp[i + k * len] / gsum;
+        if (K > 1) wk->gate_prob[i0 + i + (size_t) (K - 1) * n] = gexp[i] / gsum;
         if (given) {
             for (int k = 1; k < K; k++) fit += post[(size_t) k * n] * eta_z[i + k * len];
             if (wi > 0) {

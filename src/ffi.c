@@ -171,7 +171,7 @@ static void alloc_estep(const moem_data *d, int threads, moem_work *wk)
     wk->gram_total = NULL; /* no gram derived (stats.c) */
     wk->gram_derived = -1;
     wk->block = alloc_doubles((size_t) wk->threads * MOEM_CHUNK * (d->M * d->K + 3 * d->K));
-    wk->gate_prob = alloc_doubles((size_t) d->n * (d->K > 1 ? d->K - 1 : 1));
+    wk->gate_prob = alloc_doubles((size_t) d->n * d->K);
     alloc_gradient(d, &wk->grad);
     alloc_stats(d, &wk->stats);
     const int by_stripe = estep_narrow(d);
@@ -209,7 +209,7 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     wk->eigen = alloc_doubles(3 * cols);
     wk->iwork = (int *) R_alloc(cols > 0 ? cols : 1, sizeof(int));
     /* class probabilities of the experts' softmax M-steps (the gate has wk->gate_prob) */
-    wk->sm.prob = d->family == FAMILY_GAUSSIAN ? NULL : alloc_doubles(n * m);
+    wk->sm.prob = d->family == FAMILY_GAUSSIAN ? NULL : alloc_doubles(n * (m + 1));
     wk->sm.threads = wk->threads;
     wk->sm.eta = alloc_doubles((size_t) wk->threads * MOEM_CHUNK * m);
     wk->sm.rows = alloc_doubles((size_t) wk->threads * MOEM_CHUNK * cols);

@@ -13,7 +13,7 @@
  * uses it too).
  *
  *   post       n x K          posterior probabilities
- *   gate_prob  n x (K - 1)    gate probabilities of experts 2..K
+ *   gate_prob  n x K          gate probabilities of experts 2..K (then of expert 1, unused)
  *   eta_x      len x MK       the block's experts' linear predictors; overwritten
  *   scratch    len x K        overwritten
  */

@@ -147,7 +147,8 @@ typedef struct {
 /* Scratch for the weighted softmax (multinomial logistic) regression of softmax.c, for problems
  * of up to n rows, q columns and m free classes; D = q m coefficients. */
 typedef struct {
-    double *prob;  /* n x m           class probabilities at the current coefficients */
+    double *prob;  /* n x (m + 1)     class probabilities at the current coefficients, the
+                      reference class's last */
     int threads;   /* threads of the passes over stripes of rows (narrow problems) */
     double *eta;   /* threads x MOEM_CHUNK x m  each thread's linear predictors of a block */
     double *rows;  /* threads x MOEM_CHUNK x q  each thread's block of rows of the design,
@@ -235,7 +236,8 @@ typedef struct {
                       log terms of the E-step */
     moem_stripe stripe[MOEM_STRIPES]; /* the E-step's sums by stripe; for a wide design their
                                          gradient and statistics are grad's and stats' */
-    double *gate_prob; /* n x (K - 1)  gate probabilities of experts 2..K at the last E-step */
+    double *gate_prob; /* n x K  gate probabilities of experts 2..K, then of expert 1, at the
+                          last E-step */
     double gate_q;     /* the gate's part of Q at the last E-step (for a warm gate M-step) */
     double slack;      /* gain below which an M-step block may stop: inner_slack times EM's
                           last change */

@@ -37,7 +37,7 @@
 #include "linalg.h"
 
 /* The sum over rows i0 .. i0 + len - 1 of v_i (t_i' eta_i - log(1 + sum_c exp(eta_ic))), and
- * their class probabilities in pr->prob; eta (len x m) is scratch. */
+ * their class probabilities in pr->prob (the reference's last); eta (len x m) is scratch. */
 static double objective_block(const softmax_problem *pr, const double *coef, ptrdiff_t i0,
                               int len, double *eta)
 {
@@ -47,9 +47,9 @@ static double objective_block(const softmax_problem *pr, const double *coef, ptr
     rows_times(len, pr->q, m, pr->z + i0, n, coef, eta);
     for (int r = 0; r < len; r++) {
         ptrdiff_t i = i0 + r;
-        double top = 0.0, sum, fit = 0.0;
+        double top = 0.0, sum, reference, fit = 0.0;
         for (int c = 0; c < m; c++) if (eta[r + c * len] > top) top = eta[r + c * len];
-        sum = exp(-top);
+        sum = reference = exp(-top);
         for (int c = 0; c < m; c++) {
             double e = exp(eta[r + c * len] - top);
             pr->prob[i + (size_t) c * n] = e;
@@ -57,6 +57,7 @@ static double objective_block(const softmax_problem *pr, const double *coef, ptr
             fit += pr->target[i + (size_t) c * n] * eta[r + c * len];
         }
         for (int c = 0; c < m; c++) pr->prob[i + (size_t) c * n] /= sum;
+        pr->prob[i + (size_t) m * n] = reference / sum;
         if (pr->v[i] > 0) {
             f += pr->v[i] * (fit - top);
             log_sum_add(&log_sums, sum, pr->v[i], pr->unit_v);
@@ -120,7 +121,10 @@ static void gradient_rows(const softmax_problem *pr, ptrdiff_t i0, int len, doub
 }
 
 /* The upper triangle of -Hessian (D x D, D = q m) += its terms over rows i0 .. i0 + len - 1;
- * rows (MOEM_CHUNK x q) is scratch */
+ * rows (MOEM_CHUNK x q) is scratch.  1 - p_c is the sum of the other classes' probabilities,
+ * the reference's included: 1.0 - p_c would be 0 where p_c rounds to 1 (a gate that
+ * separates), while the blocks (c, e) keep their p_c p_e, and the matrix would not be
+ * positive definite. */
 static void hessian_rows(const softmax_problem *pr, ptrdiff_t i0, int len, double *rows,
                          double *hess)
 {
@@ -129,7 +133,11 @@ static void hessian_rows(const softmax_problem *pr, ptrdiff_t i0, int len, doubl
     for (int c = 0; c < m; c++) {
         const double *pc = pr->prob + (size_t) c * n + i0;
         double *diag = hess + (size_t) c * q * (D + 1);
-        for (int r = 0; r < len; r++) f[r] = sqrt(pr->v[i0 + r] * pc[r] * (1.0 - pc[r]));
+        for (int r = 0; r < len; r++) f[r] = pr->prob[i0 + r + (size_t) m * n]; /* reference */
+        for (int e = 0; e < m; e++)
+            if (e != c)
+                for (int r = 0; r < len; r++) f[r] += pr->prob[i0 + r + (size_t) e * n];
+        for (int r = 0; r < len; r++) f[r] = sqrt(pr->v[i0 + r] * pc[r] * f[r]);
         scale_rows(n, q, pr->z, i0, len, f, rows);
         syrk_add(q, len, rows, diag, D);
         for (int e = c + 1; e < m; e++) {

@@ -10,7 +10,9 @@ typedef struct {
     const double *v;       /* n      row weights >= 0 */
     const double *penalty; /* q      ridge penalty of each coefficient row, or NULL */
     const softmax_bound *bound; /* Boehning's bound to step with, or NULL for Newton */
-    double *prob;          /* n x m  class probabilities at the current coefficients */
+    double *prob;          /* n x (m + 1)  class probabilities at the current coefficients:
+                              classes 2..m+1, then the reference (so that the Hessian's
+                              weights p_c (1 - p_c) are exact where p_c is near 1) */
     int warm;              /* 1: prob already holds them at the start, and f0 the objective */
     double f0;
     double *first_gradient; /* q x m: receives the gradient at the start, or NULL */

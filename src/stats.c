@@ -15,7 +15,7 @@
  * work, and while that expert holds a fair share of the weight, the difference loses little
  * precision (stats_derived_gram; experts.c solves from the design an expert left with less
  * than 1/(2K) of it).  For the block of rows
- * i0 .. i0 + len - 1: post n x K, gate_prob n x (K - 1), eta len x K (x beta), scratch
+ * i0 .. i0 + len - 1: post n x K, gate_prob n x K (experts 2..K, 1), eta len x K (x beta), scratch
  * len x K, rows MOEM_CHUNK x p.
  */
 #include <math.h>

@@ -78,3 +78,22 @@ test_that("maxit and the memory of a parameter path are bounded", {
   expect_error(moem(y ~ ., data = wide, K = 2, control = moem_control(maxit = 1e6, path = TRUE)),
                "GiB")
 })
+
+test_that("a gate that separates keeps a positive semi-definite Hessian and keeps climbing", {
+  # Expert 2 takes every x > 0 with a slope of 1e5, expert 3 is e^-30 as likely there: p_2
+  # rounds to 1, so its Hessian weight p_2 (1 - p_2) must come from the other classes'
+  # probabilities (1.0 - p_2 is 0 while the cross term p_2 p_3 is not), else the gate's Hessian
+  # is indefinite and the M-step cannot move the gate.
+  set.seed(3)
+  d <- data.frame(x1 = rnorm(2000))
+  d$y <- ifelse(d$x1 > 0, 2, -2) + rnorm(2000, sd = 0.3)
+  init <- list(experts = cbind(c(-2, 0), c(2, 0), c(2, 0)),
+               gating = cbind(0, c(0, 1e5), c(-30, 1e5)), sigma = c(0.3, 0.3, 0.3))
+  out <- collect_warnings(moem(y ~ x1, data = d, K = 3, init = init,
+                               control = moem_control(maxit = 2, path = TRUE)))
+  fit <- out$value
+  expect_false(any(grepl("could not be factored", out$warnings)))
+  expect_true(all(diff(fit$trace$loglik) > 0))
+  gate <- fit$path[, 7:10] # the path's columns: 2 x 3 experts', then 2 x 2 gate's
+  expect_true(any(gate[3, ] != gate[1, ]))
+})

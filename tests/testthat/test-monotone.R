@@ -68,23 +68,29 @@ test_that("the trace's change column is the difference of the log-likelihoods", 
 })
 
 test_that("a gate step that fails its test in the next E-step is undone, and EM still climbs", {
-  # Steady EM iterations take the gate's step from a saved Hessian factor and leave its Armijo
-  # test to the next E-step (gating.c). On these data (binomial, K = 4, n = 100) one such step
-  # lowers the gate's objective: that iteration must keep the gate where it was, update the
-  # experts alone, and not lower the likelihood.
-  set.seed(200)
-  experts <- matrix(rnorm(8, sd = 2), 2)
-  gating <- cbind(0, matrix(rnorm(6, sd = 3), 2))
-  d <- rmoe(100, experts = experts, gating = gating, family = "binomial", intercept = TRUE)
-  fit <- suppressWarnings(moem(y ~ x1, data = d, K = 4, family = "binomial",
-                               control = moem_control(path = TRUE)))
-  gate <- fit$path[, 9:14] # the path's columns: 2 x 4 experts', then 2 x 3 gate's
-  rows <- seq_len(nrow(gate))[-1L]
-  undone <- rows[fit$trace$inner_gate[rows] == 0L &
-                   apply(gate[rows, , drop = FALSE] == gate[rows - 1L, , drop = FALSE], 1L, all)]
-  expect_gte(length(undone), 1L)
-  expect_true(all(fit$trace$loglik[undone] >= fit$trace$loglik[undone - 1L]))
-  expect_true(all(rowSums(fit$path[undone, 1:8, drop = FALSE] !=
-                            fit$path[undone - 1L, 1:8, drop = FALSE]) > 0))
-  expect_monotone(fit)
+  # Steady EM iterations take the gate's last Newton step without a test of their own and
+  # leave it to the next E-step (gating.c). On small binomial mixtures (K = 4, n = 100) such a
+  # step now and then lowers the gate's objective; where it was the M-step's only step, that
+  # iteration must keep the gate where it was, update the experts alone, and not lower the
+  # likelihood. These data sets have such iterations (found by a search over seeds; should a
+  # change of the solver remove them all, search again).
+  undone_all <- 0L
+  for (seed in c(45, 62, 73, 98, 112, 163, 188)) {
+    set.seed(seed)
+    experts <- matrix(rnorm(8, sd = 2), 2)
+    gating <- cbind(0, matrix(rnorm(6, sd = 3), 2))
+    d <- rmoe(100, experts = experts, gating = gating, family = "binomial", intercept = TRUE)
+    fit <- suppressWarnings(moem(y ~ x1, data = d, K = 4, family = "binomial",
+                                 control = moem_control(path = TRUE)))
+    gate <- fit$path[, 9:14] # the path's columns: 2 x 4 experts', then 2 x 3 gate's
+    rows <- seq_len(nrow(gate))[-1L]
+    undone <- rows[fit$trace$inner_gate[rows] == 0L &
+                     apply(gate[rows, , drop = FALSE] == gate[rows - 1L, , drop = FALSE], 1L, all)]
+    undone_all <- undone_all + length(undone)
+    expect_true(all(fit$trace$loglik[undone] >= fit$trace$loglik[undone - 1L]))
+    expect_true(all(rowSums(fit$path[undone, 1:8, drop = FALSE] !=
+                              fit$path[undone - 1L, 1:8, drop = FALSE]) > 0))
+    expect_monotone(fit)
+  }
+  expect_gte(undone_all, 1L)
 })

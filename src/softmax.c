@@ -13,7 +13,8 @@
  * tolerance to a set gain (EM sets it to a small fraction of its last change of the
  * objective, so that early M-steps stop sooner and later ones, as EM's changes shrink, are
  * solved more precisely).  With
- * a saved factor (the gate's), the first step tries the Hessian factor of an earlier M-step.
+ * a saved factor (the gate's), the first step tries the Hessian factor of an earlier M-step, and
+ * a second one may too, if it is ten times within tolerance (a fresh Hessian costs a pass).
  * When the problem has a place for the coefficients before it (pr->before), the last step,
  * whether from the saved factor or a fresh Hessian, is taken without the pass over the rows
  * that tests it: the caller tests it (gating.c: EM's next E-step does, as it passes over the
@@ -233,10 +234,10 @@ static void defer_step(const softmax_problem *pr, double *coef, softmax_work *wk
  * Returns 1 if it was taken (coef, *f and the probabilities updated; its decrement is left in
  * wk->step[0]), 0 if the caller must compute a fresh Hessian (the probabilities still those of
  * coef).  A step whose decrement is at most `untested` is taken without the test, and *f and
- * the probabilities are left as they were (res->deferred).  A factor serves at most 10
- * M-steps. */
+ * the probabilities are left as they were (res->deferred); without may_test, a larger one is
+ * not taken.  A factor serves at most 10 M-steps. */
 static int saved_step(const softmax_problem *pr, double *coef, softmax_work *wk, double *f,
-                      double untested, softmax_result *res)
+                      double untested, int may_test, softmax_result *res)
 {
     const int D = pr->q * pr->m;
     softmax_saved *saved = pr->saved;
@@ -254,6 +255,7 @@ static int saved_step(const softmax_problem *pr, double *coef, softmax_work *wk,
         wk->step[0] = decrement;
         return 1;
     }
+    if (!may_test) return 0;
     if (decrement > 0) {
         double trial_f = softmax_objective(pr, wk->trial, wk);
         if (trial_f >= *f + 1e-4 * decrement) {
@@ -286,13 +288,20 @@ void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int 
     res->capped = 1;
     res->regularised = 0;
     res->failed = 0;
+    int after_saved = 0; /* 1 after a step from the saved factor */
     while (res->iter < maxit) {
         double decrement = 0.0, alpha = 1.0, trial_f = f;
         int accepted = 0;
         softmax_gradient(pr, coef, wk, res->iter == 0);
         /* a step within tolerance ends the fit: the caller may test it */
         const double untested = pr->before ? 2.0 * fmax(tol * (fabs(f) + scale), pr->slack) : -1.0;
-        if (res->iter == 0 && saved_step(pr, coef, wk, &f, untested, res)) {
+        /* the first step tries the saved factor; after it, a second step from the same factor
+         * ends the fit only if it is ten times within tolerance, else a fresh Newton step does
+         * (which leaves the M-step closer to its optimum than the factor's step would) */
+        const int first = res->iter == 0;
+        if ((first || after_saved) &&
+            saved_step(pr, coef, wk, &f, first ? untested : 0.1 * untested, first, res)) {
+            after_saved = 1;
             res->iter++;
             if (res->deferred || !(wk->step[0] > 2.0 * fmax(tol * (fabs(f) + scale), pr->slack))) {
                 res->capped = 0;
@@ -300,6 +309,7 @@ void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int 
             }
             continue;
         }
+        after_saved = 0;
         softmax_hessian(pr, wk);
         int status = chol_factor(D, wk->hess, wk->chol, wk->scale);
         if (status == CHOL_FAILED) {

@@ -68,14 +68,14 @@ test_that("the trace's change column is the difference of the log-likelihoods", 
 })
 
 test_that("a gate step that fails its test in the next E-step is undone, and EM still climbs", {
-  # Steady EM iterations take the gate's last Newton step without a test of their own and
+  # Steady EM iterations take the gate's last step without a test of their own and
   # leave it to the next E-step (gating.c). On small binomial mixtures (K = 4, n = 100) such a
   # step now and then lowers the gate's objective; where it was the M-step's only step, that
   # iteration must keep the gate where it was, update the experts alone, and not lower the
   # likelihood. These data sets have such iterations (found by a search over seeds; should a
   # change of the solver remove them all, search again).
   undone_all <- 0L
-  for (seed in c(45, 62, 73, 98, 112, 163, 188)) {
+  for (seed in c(241, 390)) {
     set.seed(seed)
     experts <- matrix(rnorm(8, sd = 2), 2)
     gating <- cbind(0, matrix(rnorm(6, sd = 3), 2))

@@ -79,6 +79,20 @@ static void record_gradient(const moem_data *d, moem_work *wk, const moem_contro
     st->trace[it + TRACE_GRADIENT * (ctl->maxit + 1)] = sqrt(norm2) / wk->wsum;
 }
 
+/* The E-step after an EM M-step: it also tests the gate's last step, which the M-step left
+ * untested (gating.c); a step that fails is undone, counted out of *inner_z, and the E-step
+ * runs again at the gate it went back to. */
+static double estep_after_mstep(const moem_data *d, moem_par *par, moem_work *wk, int fused,
+                                double *loglik, int *inner_z)
+{
+    double logpost = moem_evaluate(d, par, wk, !fused, fused, loglik);
+    if (wk->gate_check.pending && !gate_step_kept(d, par, wk)) {
+        (*inner_z)--;
+        logpost = moem_evaluate(d, par, wk, !fused, fused, loglik);
+    }
+    return logpost;
+}
+
 void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
              int start_with_mstep, moem_status *st)
 {
@@ -98,11 +112,7 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
         if (fused) moem_start_statistics(d, par, wk);
         em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z, fused, NULL);
     }
-    double logpost = moem_evaluate(d, par, wk, !fused, fused, &loglik);
-    if (wk->gate_check.pending && !gate_step_kept(d, par, wk)) { /* as in the iterations below */
-        inner_z--;
-        logpost = moem_evaluate(d, par, wk, !fused, fused, &loglik);
-    }
+    double logpost = estep_after_mstep(d, par, wk, fused, &loglik, &inner_z);
     record(d, par, wk, ctl, st, 0, loglik, logpost, seconds_now() - start, inner_x, inner_z, NAN);
     if (!fused) record_gradient(d, wk, ctl, st, 0);
     if (!isfinite(logpost)) {
@@ -127,13 +137,7 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
             if (fused) gradient_zero(d, &wk->grad);
             em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z, 1, fused ? &wk->grad : NULL);
             if (fused) record_gradient(d, wk, ctl, st, it - 1);
-            next = moem_evaluate(d, par, wk, !fused, fused, &loglik);
-            /* the gate's last step, left untested by its M-step (gating.c), is tested by this
-             * E-step; one that fails is undone, and the trace does not count it */
-            if (wk->gate_check.pending && !gate_step_kept(d, par, wk)) {
-                inner_z--;
-                next = moem_evaluate(d, par, wk, !fused, fused, &loglik);
-            }
+            next = estep_after_mstep(d, par, wk, fused, &loglik, &inner_z);
         }
         if (!isfinite(next) || !par_finite(d, ctl, par, wk->theta)) {
             par_unpack(d, ctl, wk->last, par);

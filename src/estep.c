@@ -29,6 +29,16 @@
 #include "moem.h"
 #include "linalg.h"
 
+/* sum_k post_ik eta_z,ik of row i (post at the row, eta_z len x K; eta_z,i1 = 0): the fit of
+ * the gate's linear predictors to a posterior. */
+static double gate_fit(const double *post, ptrdiff_t n, const double *eta_z, int i, int len,
+                       int K)
+{
+    double fit = 0.0;
+    for (int k = 1; k < K; k++) fit += post[(size_t) k * n] * eta_z[i + k * len];
+    return fit;
+}
+
 /* The E-step of rows i0 .. i0 + len - 1, its sums added to the stripe's; block and rows are the
  * calling thread's scratch.  With b_ik = log f_k(y_i) + eta_z,ik, the log-sum-exps of the gate
  * and of the posterior's numerators are
@@ -53,7 +63,7 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
     expert_logdens(d, par, i0, len, eta_x, b);
     for (int i = 0; i < len; i++) {
         const double wi = d->w[i0 + i];
-        double gtop = 0.0, gsum = 0.0, btop = -INFINITY, bsum = 0.0, fit = 0.0;
+        double gtop = 0.0, gsum = 0.0, btop = -INFINITY, bsum = 0.0;
         double *post = wk->post + i0 + i;
         for (int k = 1; k < K; k++) if (eta_z[i + k * len] > gtop) gtop = eta_z[i + k * len];
         for (int k = 0; k < K; k++) {
@@ -64,9 +74,8 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
             wk->gate_prob[i0 + i + (size_t) (k - 1) * n] = gexp[i + k * len] / gsum;
         if (K > 1) wk->gate_prob[i0 + i + (size_t) (K - 1) * n] = gexp[i] / gsum;
         if (given) {
-            for (int k = 1; k < K; k++) fit += post[(size_t) k * n] * eta_z[i + k * len];
             if (wi > 0) {
-                gate_q += wi * (fit - gtop);
+                gate_q += wi * (gate_fit(post, n, eta_z, i, len, K) - gtop);
                 log_sum_add(&log_gsum, gsum, wi, unit);
             }
             continue;
@@ -87,25 +96,20 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
             if (wi > 0) loglik = check_q = -INFINITY; /* (and a gate step waiting is undone) */
             continue;
         }
-        if (check && wi > 0) {
-            double before = 0.0; /* the posterior before this E-step, as the gate was fitted to */
-            for (int k = 1; k < K; k++) before += post[(size_t) k * n] * eta_z[i + k * len];
-            check_q += wi * (before - gtop);
-        }
-        for (int k = 0; k < K; k++) {
-            post[(size_t) k * n] = b[i + k * len] / bsum;
-            fit += post[(size_t) k * n] * eta_z[i + k * len];
-        }
+        /* the posterior before this E-step, which the gate was fitted to */
+        if (check && wi > 0) check_q += wi * (gate_fit(post, n, eta_z, i, len, K) - gtop);
+        for (int k = 0; k < K; k++) post[(size_t) k * n] = b[i + k * len] / bsum;
         if (wi > 0) {
             loglik += wi * (btop - gtop);
-            gate_q += wi * (fit - gtop);
+            gate_q += wi * (gate_fit(post, n, eta_z, i, len, K) - gtop);
             log_sum_add(&log_bsum, bsum, wi, unit);
             log_sum_add(&log_gsum, gsum, wi, unit);
         }
     }
-    s->loglik += loglik + log_sum_value(&log_bsum) - log_sum_value(&log_gsum);
-    s->gate_q += gate_q - log_sum_value(&log_gsum);
-    s->check_q += check_q - log_sum_value(&log_gsum);
+    const double sum_log_gsum = log_sum_value(&log_gsum);
+    s->loglik += loglik + log_sum_value(&log_bsum) - sum_log_gsum;
+    s->gate_q += gate_q - sum_log_gsum;
+    s->check_q += check_q - sum_log_gsum;
     if (with_stats)
         stats_block(d, wk->post, wk->gate_prob, i0, len, eta_x, eta_z, rows, derived, &s->stats);
     if (with_gradient)
@@ -120,11 +124,17 @@ int estep_narrow(const moem_data *d)
     return narrow_terms((size_t) d->p * d->M * d->K + (size_t) d->q * (d->K - 1));
 }
 
+/* Doubles of one thread's block scratch (estep_block): eta_x, eta_z, b and gexp. */
+size_t estep_block_size(const moem_data *d)
+{
+    return (size_t) MOEM_CHUNK * (d->M * d->K + 3 * d->K);
+}
+
 static double estep_pass(const moem_data *d, const moem_par *par, moem_work *wk,
                          int with_gradient, int with_stats, int given)
 {
     const ptrdiff_t n = d->n;
-    const size_t block_size = (size_t) MOEM_CHUNK * (d->M * d->K + 3 * d->K),
+    const size_t block_size = estep_block_size(d),
                  rows_size = (size_t) MOEM_CHUNK * (d->p > d->q ? d->p : d->q);
     const int by_stripe = estep_narrow(d), threads = pass_threads(n, by_stripe, wk->threads);
     const int derived = with_stats ? stats_derived_expert(d, wk) : -1;
@@ -196,7 +206,7 @@ void moem_fitted(const moem_data *d, const moem_par *par, moem_work *wk, double 
 {
     const int n = d->n, K = d->K;
     for (ptrdiff_t i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
-        int len = (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK);
+        const int len = block_rows(n, i0 / MOEM_CHUNK);
         double *eta_x = wk->block, *eta_z = eta_x + (size_t) len * K;
         rows_times(len, d->p, K, d->x + i0, n, par->beta, eta_x);
         for (int i = 0; i < len; i++) eta_z[i] = 0.0;

@@ -53,7 +53,7 @@ static void weighted_score(const moem_data *d, const double *v, const double *r,
     const int n = d->n, p = d->p;
     zero_block(p, 1, g, p);
     for (ptrdiff_t i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
-        int len = (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK);
+        const int len = block_rows(n, i0 / MOEM_CHUNK);
         for (int i = 0; i < len; i++) vr[i] = v[i0 + i] * r[i0 + i];
         tcross_add(p, 1, len, d->x + i0, n, vr, len, g, p);
     }

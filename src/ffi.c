@@ -93,16 +93,19 @@ static void alloc_bound(int q, int m, const double *gram, const double *penalty,
     bound_setup(q, m, gram, penalty, wk->sm.chol, b);
 }
 
-/* The curvature that the bound solver and gradient EM take from the data: the Gram matrices
- * x' diag(w) x and z' diag(w) z, each computed once (once in all when z is x). */
+/* What the fit takes from the Gram matrices x' diag(w) x and z' diag(w) z, each computed once
+ * (once in all when z is x): the bound solver's factors, gradient EM's curvature, and the total
+ * from which EM's E-step derives one gaussian expert's gram (stats.c). */
 static void setup_curvature(const moem_data *d, const moem_control *ctl, moem_work *wk)
 {
     const int bound_x = ctl->solver == SOLVER_BOUND && d->family != FAMILY_GAUSSIAN;
     const int bound_z = ctl->solver == SOLVER_BOUND && d->K > 1;
     const int eigen = ctl->method == METHOD_GRADIENT_EM;
+    const int derived = d->family == FAMILY_GAUSSIAN && d->K > 1 && ctl->method == METHOD_EM &&
+                        !d->symmetric;
     const int lwork = 3 * (d->p > d->q ? d->p : d->q);
     double *gram_x = NULL, *gram_z = NULL;
-    if (bound_x || eigen) {
+    if (bound_x || eigen || derived) {
         gram_x = alloc_doubles((size_t) d->p * d->p);
         gram_weighted(d->n, d->p, d->x, d->w, wk->sm.rows, gram_x, d->p);
     }
@@ -120,6 +123,7 @@ static void setup_curvature(const moem_data *d, const moem_control *ctl, moem_wo
         wk->lambda_x = top_eigenvalue(d->p, gram_x, wk->sm.chol, wk->sm.step, wk->eigen, lwork);
         wk->lambda_z = top_eigenvalue(d->q, gram_z, wk->sm.chol, wk->sm.step, wk->eigen, lwork);
     }
+    if (derived) wk->gram_total = gram_x;
 }
 
 /* The gradient's sums (gradient.c) */
@@ -160,17 +164,20 @@ static int usable_threads(int asked)
 
 /* The E-step's workspace (estep.c): each thread's scratch, the gate probabilities, and the
  * sums of the gradient and of the M-step's statistics, in all and, for a narrow design, by
- * stripe. */
+ * stripe; and what the weights are (their sum, whether all 0 or 1). */
 static void alloc_estep(const moem_data *d, int threads, moem_work *wk)
 {
     wk->threads = usable_threads(threads);
+    wk->wsum = 0.0;
     wk->unit_weights = 1;
-    for (ptrdiff_t i = 0; i < d->n; i++)
+    for (ptrdiff_t i = 0; i < d->n; i++) {
+        wk->wsum += d->w[i];
         if (d->w[i] != 0.0 && d->w[i] != 1.0) wk->unit_weights = 0;
+    }
     memset(&wk->gate_check, 0, sizeof wk->gate_check); /* no gate step waits for a test */
     wk->gram_total = NULL; /* no gram derived (stats.c) */
     wk->gram_derived = -1;
-    wk->block = alloc_doubles((size_t) wk->threads * MOEM_CHUNK * (d->M * d->K + 3 * d->K));
+    wk->block = alloc_doubles((size_t) wk->threads * estep_block_size(d));
     wk->gate_prob = alloc_doubles((size_t) d->n * d->K);
     alloc_gradient(d, &wk->grad);
     alloc_stats(d, &wk->stats);
@@ -227,8 +234,6 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     wk->sm.scale = alloc_doubles(D);
     wk->sm.step = alloc_doubles(D);
     wk->sm.trial = alloc_doubles(D);
-    wk->wsum = 0.0;
-    for (size_t i = 0; i < n; i++) wk->wsum += d->w[i];
     wk->lambda_x = wk->lambda_z = 0.0;
     memset(&wk->bound_x, 0, sizeof wk->bound_x);
     memset(&wk->bound_z, 0, sizeof wk->bound_z);
@@ -240,11 +245,6 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
         wk->gate_check.before = alloc_doubles(Dz);
     }
     setup_curvature(d, ctl, wk);
-    /* the total that one gaussian expert's gram is derived from (stats.c), for EM's E-steps */
-    if (d->family == FAMILY_GAUSSIAN && d->K > 1 && ctl->method == METHOD_EM && !d->symmetric) {
-        wk->gram_total = alloc_doubles((size_t) d->p * d->p);
-        gram_weighted(d->n, d->p, d->x, d->w, wk->sm.rows, wk->gram_total, d->p);
-    }
 }
 
 /* Fresh copies of the starting parameters, which the fit then updates. */

@@ -85,7 +85,7 @@ void gram_weighted(int n, int p, const double *x, const double *v, double *rows,
     double root[MOEM_CHUNK];
     zero_block(p, p, out, ldout);
     for (ptrdiff_t i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
-        int len = (int) (n - i0 < MOEM_CHUNK ? n - i0 : MOEM_CHUNK);
+        const int len = block_rows(n, i0 / MOEM_CHUNK);
         for (int i = 0; i < len; i++) root[i] = sqrt(v[i0 + i]);
         scale_rows(n, p, x, i0, len, root, rows);
         syrk_add(p, len, rows, out, ldout);

@@ -272,6 +272,13 @@ static int saved_step(const softmax_problem *pr, double *coef, softmax_work *wk,
     return 0;
 }
 
+/* The decrement within which a step is the last: twice the gain tol (|f| + scale) or the
+ * problem's slack, whichever is larger (half the decrement estimates what is left). */
+static double last_decrement(const softmax_problem *pr, double tol, double f, double scale)
+{
+    return 2.0 * fmax(tol * (fabs(f) + scale), pr->slack);
+}
+
 void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int maxit,
                  double tol, softmax_result *res)
 {
@@ -294,7 +301,7 @@ void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int 
         int accepted = 0;
         softmax_gradient(pr, coef, wk, res->iter == 0);
         /* a step within tolerance ends the fit: the caller may test it */
-        const double untested = pr->before ? 2.0 * fmax(tol * (fabs(f) + scale), pr->slack) : -1.0;
+        const double untested = pr->before ? last_decrement(pr, tol, f, scale) : -1.0;
         /* the first step tries the saved factor; after it, a second step from the same factor
          * ends the fit only if it is ten times within tolerance, else a fresh Newton step does
          * (which leaves the M-step closer to its optimum than the factor's step would) */
@@ -303,7 +310,7 @@ void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int 
             saved_step(pr, coef, wk, &f, first ? untested : 0.1 * untested, first, res)) {
             after_saved = 1;
             res->iter++;
-            if (res->deferred || !(wk->step[0] > 2.0 * fmax(tol * (fabs(f) + scale), pr->slack))) {
+            if (res->deferred || !(wk->step[0] > last_decrement(pr, tol, f, scale))) {
                 res->capped = 0;
                 break;
             }
@@ -327,28 +334,23 @@ void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int 
         memcpy(wk->step, wk->grad, (size_t) D * sizeof(double));
         chol_solve(D, wk->chol, wk->scale, wk->step);
         for (int j = 0; j < D; j++) decrement += wk->grad[j] * wk->step[j];
-        /* within tolerance after this step: half the decrement estimates what is left */
-        int last = !(decrement > 2.0 * fmax(tol * (fabs(f) + scale), pr->slack));
-        if (last && !(decrement > rounding)) {
-            /* at the optimum to rounding: the last Newton step still gains accuracy (its error
-             * is of the order of the decrement squared), so it is kept unless it lowers f by
-             * more than rounding, which happens far from the quadratic regime, as when an
-             * expert separates its data */
+        /* within tolerance after this step */
+        int last = !(decrement > last_decrement(pr, tol, f, scale));
+        /* at the optimum to rounding (decrement <= rounding), the last Newton step still gains
+         * accuracy (its error is of the order of the decrement squared), so it is kept unless
+         * it lowers f by more than rounding, which happens far from the quadratic regime, as
+         * when an expert separates its data */
+        if (last && (pr->before || !(decrement > rounding))) {
             if (decrement > 0) {
                 for (int j = 0; j < D; j++) wk->trial[j] = coef[j] + wk->step[j];
-                if (pr->before) {
-                    defer_step(pr, coef, wk, f, -rounding, res);
-                    res->iter++; /* counted, so that the caller can count it out */
-                } else if (softmax_objective(pr, wk->trial, wk) >= f - rounding)
+                if (pr->before) { /* the caller tests it (counted, so that it can count it out) */
+                    defer_step(pr, coef, wk, f,
+                               decrement > rounding ? 1e-4 * decrement : -rounding, res);
+                    res->iter++;
+                } else if (softmax_objective(pr, wk->trial, wk) >= f - rounding) {
                     memcpy(coef, wk->trial, (size_t) D * sizeof(double));
+                }
             }
-            res->capped = 0;
-            break;
-        }
-        if (last && pr->before) {
-            for (int j = 0; j < D; j++) wk->trial[j] = coef[j] + wk->step[j];
-            defer_step(pr, coef, wk, f, 1e-4 * decrement, res);
-            res->iter++;
             res->capped = 0;
             break;
         }

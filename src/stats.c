@@ -80,7 +80,7 @@ void stats_block(const moem_data *d, const double *post, const double *gate_prob
             for (int i = 0; i < len; i++) {
                 /* a row of weight zero adds nothing, even where its residual overflows */
                 double v = d->w[i0 + i] * pk[i], e = v > 0 ? d->y[i0 + i] - ek[i] : 0.0;
-                root[i] = sqrt(v);
+                if (k != derived) root[i] = sqrt(v); /* the derived gram needs no rows */
                 weighted[i] = v * e;
                 rss += v * e * e;
                 size += v;

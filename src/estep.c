@@ -39,6 +39,17 @@ static double gate_fit(const double *post, ptrdiff_t n, const double *eta_z, int
     return fit;
 }
 
+/* sum (len) = the sums of the rows of a (len x K) */
+static void row_sums(int len, int K, const double *a, double *sum)
+{
+    for (int i = 0; i < len; i++) sum[i] = a[i];
+    for (int k = 1; k < K; k++) {
+        const double *ak = a + (size_t) k * len;
+        SIMD_LOOP
+        for (int i = 0; i < len; i++) sum[i] += ak[i];
+    }
+}
+
 /* The E-step of rows i0 .. i0 + len - 1, its sums added to the stripe's; block and rows are the
  * calling thread's scratch.  With b_ik = log f_k(y_i) + eta_z,ik, the log-sum-exps of the gate
  * and of the posterior's numerators are
@@ -46,7 +57,8 @@ static double gate_fit(const double *post, ptrdiff_t n, const double *eta_z, int
  *     glse_i = gtop_i + log gsum_i,  l_i + glse_i = btop_i + log bsum_i
  *
  * (gtop_i, btop_i their largest terms), so the posterior is exp(b_ik - btop_i) / bsum_i and the
- * logs of gsum_i and bsum_i enter only the sums over rows (log_sum). */
+ * logs of gsum_i and bsum_i enter only the sums over rows (log_sum).  The exponentials are
+ * taken a block at a time (exp_block.c). */
 static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, double *block,
                         double *rows, ptrdiff_t i0, int len, int with_gradient, int with_stats,
                         int given, int derived, moem_stripe *s)
@@ -56,54 +68,57 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
     double loglik = 0.0, gate_q = 0.0, check_q = 0.0;
     log_sum log_gsum = { 1.0, 0.0, 0 }, log_bsum = { 1.0, 0.0, 0 };
     double *eta_x = block, *eta_z = eta_x + (size_t) len * MK, *b = eta_z + (size_t) len * K,
-           *gexp = b + (size_t) len * K;
+           *gexp = b + (size_t) len * K, *gtop = gexp + (size_t) len * K, *gsum = gtop + len,
+           *btop = gsum + len, *bsum = btop + len;
     rows_times(len, d->p, MK, d->x + i0, n, par->beta, eta_x);
     for (int i = 0; i < len; i++) eta_z[i] = 0.0;
     rows_times(len, d->q, K - 1, d->z + i0, n, par->gate + d->q, eta_z + len);
-    expert_logdens(d, par, i0, len, eta_x, b);
-    for (int i = 0; i < len; i++) {
-        const double wi = d->w[i0 + i];
-        double gtop = 0.0, gsum = 0.0, btop = -INFINITY, bsum = 0.0;
-        double *post = wk->post + i0 + i;
-        for (int k = 1; k < K; k++) if (eta_z[i + k * len] > gtop) gtop = eta_z[i + k * len];
-        for (int k = 0; k < K; k++) {
-            gexp[i + k * len] = exp(eta_z[i + k * len] - gtop);
-            gsum += gexp[i + k * len];
-        }
-        for (int k = 1; k < K; k++)
-            wk->gate_prob[i0 + i + (size_t) (k - 1) * n] = gexp[i + k * len] / gsum;
-        if (K > 1) wk->gate_prob[i0 + i + (size_t) (K - 1) * n] = gexp[i] / gsum;
-        if (given) {
+    /* the gate: gexp_ik = exp(eta_z,ik - gtop_i), pi_ik = gexp_ik / gsum_i */
+    exp_from_top(len, K, eta_z, len, gexp, len, gtop, 0.0);
+    row_sums(len, K, gexp, gsum);
+    for (int k = 0; k < K; k++) {
+        double *prob = wk->gate_prob + i0 + (size_t) (k > 0 ? k - 1 : K - 1) * n;
+        const double *gk = gexp + (size_t) k * len;
+        SIMD_LOOP
+        for (int i = 0; i < len; i++) prob[i] = gk[i] / gsum[i];
+    }
+    if (given) {
+        for (int i = 0; i < len; i++) {
+            const double wi = d->w[i0 + i];
             if (wi > 0) {
-                gate_q += wi * (gate_fit(post, n, eta_z, i, len, K) - gtop);
-                log_sum_add(&log_gsum, gsum, wi, unit);
+                gate_q += wi * (gate_fit(wk->post + i0 + i, n, eta_z, i, len, K) - gtop[i]);
+                log_sum_add(&log_gsum, gsum[i], wi, unit);
             }
-            continue;
         }
+    } else {
+        /* the posterior's numerators: exp(b_ik - btop_i) */
+        expert_logdens(d, par, i0, len, eta_x, b);
         for (int k = 0; k < K; k++) {
-            double bk = b[i + k * len] + eta_z[i + k * len];
-            b[i + k * len] = bk;
-            if (bk > btop) btop = bk;
+            double *bk = b + (size_t) k * len;
+            const double *ek = eta_z + (size_t) k * len;
+            SIMD_LOOP
+            for (int i = 0; i < len; i++) bk[i] += ek[i];
         }
-        for (int k = 0; k < K; k++) {
-            double e = exp(b[i + k * len] - btop);
-            b[i + k * len] = e;
-            bsum += e;
-        }
-        if (!isfinite(btop - gtop + bsum + gsum)) {
-            /* only an observation that counts makes the log-likelihood non-finite */
-            for (int k = 0; k < K; k++) post[(size_t) k * n] = 1.0 / K;
-            if (wi > 0) loglik = check_q = -INFINITY; /* (and a gate step waiting is undone) */
-            continue;
-        }
-        /* the posterior before this E-step, which the gate was fitted to */
-        if (check && wi > 0) check_q += wi * (gate_fit(post, n, eta_z, i, len, K) - gtop);
-        for (int k = 0; k < K; k++) post[(size_t) k * n] = b[i + k * len] / bsum;
-        if (wi > 0) {
-            loglik += wi * (btop - gtop);
-            gate_q += wi * (gate_fit(post, n, eta_z, i, len, K) - gtop);
-            log_sum_add(&log_bsum, bsum, wi, unit);
-            log_sum_add(&log_gsum, gsum, wi, unit);
+        exp_from_top(len, K, b, len, b, len, btop, -INFINITY);
+        row_sums(len, K, b, bsum);
+        for (int i = 0; i < len; i++) {
+            const double wi = d->w[i0 + i];
+            double *post = wk->post + i0 + i;
+            if (!isfinite(btop[i] - gtop[i] + bsum[i] + gsum[i])) {
+                /* only an observation that counts makes the log-likelihood non-finite */
+                for (int k = 0; k < K; k++) post[(size_t) k * n] = 1.0 / K;
+                if (wi > 0) loglik = check_q = -INFINITY; /* (and a gate step waiting is undone) */
+                continue;
+            }
+            /* the posterior before this E-step, which the gate was fitted to */
+            if (check && wi > 0) check_q += wi * (gate_fit(post, n, eta_z, i, len, K) - gtop[i]);
+            for (int k = 0; k < K; k++) post[(size_t) k * n] = b[i + k * len] / bsum[i];
+            if (wi > 0) {
+                loglik += wi * (btop[i] - gtop[i]);
+                gate_q += wi * (gate_fit(post, n, eta_z, i, len, K) - gtop[i]);
+                log_sum_add(&log_bsum, bsum[i], wi, unit);
+                log_sum_add(&log_gsum, gsum[i], wi, unit);
+            }
         }
     }
     const double sum_log_gsum = log_sum_value(&log_gsum);
@@ -124,10 +139,11 @@ int estep_narrow(const moem_data *d)
     return narrow_terms((size_t) d->p * d->M * d->K + (size_t) d->q * (d->K - 1));
 }
 
-/* Doubles of one thread's block scratch (estep_block): eta_x, eta_z, b and gexp. */
+/* Doubles of one thread's block scratch (estep_block): eta_x, eta_z, b and gexp, and the
+ * rows' gtop, gsum, btop and bsum. */
 size_t estep_block_size(const moem_data *d)
 {
-    return (size_t) MOEM_CHUNK * (d->M * d->K + 3 * d->K);
+    return (size_t) MOEM_CHUNK * (d->M * d->K + 3 * d->K + 4);
 }
 
 static double estep_pass(const moem_data *d, const moem_par *par, moem_work *wk,

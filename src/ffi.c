@@ -17,6 +17,8 @@
  *   ffi_estep(x, z, y, target, w, dims, beta, gate, sigma)
  *       list(loglik, posterior, gradient_experts (p x MK), gradient_gate (q x (K - 1)),
  *       gradient_logsigma (K)) at the given parameters; the gradient is of the log-likelihood.
+ *   ffi_exp_block(x)
+ *       exp(x) of a double vector by exp_block (exp_block.c), for its tests.
  */
 #define R_NO_REMAP
 #include <stdio.h>
@@ -406,6 +408,15 @@ SEXP ffi_aliased(SEXP x, SEXP w, SEXP tol)
     SEXP out = PROTECT(Rf_allocVector(LGLSXP, p));
     gram_weighted(n, p, REAL(x), REAL(w), rows, gram, p);
     find_aliased(p, gram, Rf_asReal(tol), LOGICAL(out));
+    UNPROTECT(1);
+    return out;
+}
+
+/* exp() of a double vector by the passes' exp_block (exp_block.c), for its tests */
+SEXP ffi_exp_block(SEXP x)
+{
+    SEXP out = PROTECT(Rf_duplicate(x));
+    exp_block(REAL(out), (size_t) XLENGTH(out));
     UNPROTECT(1);
     return out;
 }

@@ -8,6 +8,7 @@ SEXP ffi_estep(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP ffi_aliased(SEXP, SEXP, SEXP);
 SEXP ffi_column_scan(SEXP, SEXP, SEXP);
 SEXP ffi_weighted_sd(SEXP, SEXP);
+SEXP ffi_exp_block(SEXP);
 
 static const R_CallMethodDef call_methods[] = {
     { "ffi_em", (DL_FUNC) &ffi_em, 11 },
@@ -15,6 +16,7 @@ static const R_CallMethodDef call_methods[] = {
     { "ffi_aliased", (DL_FUNC) &ffi_aliased, 3 },
     { "ffi_column_scan", (DL_FUNC) &ffi_column_scan, 3 },
     { "ffi_weighted_sd", (DL_FUNC) &ffi_weighted_sd, 2 },
+    { "ffi_exp_block", (DL_FUNC) &ffi_exp_block, 1 },
     { NULL, NULL, 0 }
 };
 

@@ -284,6 +284,11 @@ enum trace_column {
     TRACE_STEP, TRACE_LOGPOST, TRACE_COLUMNS
 };
 
+/* exp_block.c */
+void exp_block(double *x, size_t len);
+void exp_from_top(int len, int m, const double *a, int lda, double *out, int ldout,
+                  double *top, double floor);
+
 /* family.c */
 void expert_logdens(const moem_data *d, const moem_par *par, int i0, int len,
                     const double *eta, double *logf);

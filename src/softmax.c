@@ -43,26 +43,29 @@ static double objective_block(const softmax_problem *pr, const double *coef, ptr
                               int len, double *eta)
 {
     const int n = pr->n, m = pr->m;
-    double f = 0.0;
+    double f = 0.0, top[MOEM_CHUNK], sum[MOEM_CHUNK];
+    double *prob = pr->prob + i0, *reference = prob + (size_t) m * n;
     log_sum log_sums = { 1.0, 0.0, 0 };
     rows_times(len, pr->q, m, pr->z + i0, n, coef, eta);
+    /* the classes' exp(eta_ic - top_i) and the reference's exp(-top_i), top_i >= 0 */
+    exp_from_top(len, m, eta, len, prob, n, top, 0.0);
+    for (int r = 0; r < len; r++) reference[r] = -top[r];
+    exp_block(reference, len);
+    for (int r = 0; r < len; r++) sum[r] = reference[r];
+    for (int c = 0; c < m; c++)
+        for (int r = 0; r < len; r++) sum[r] += prob[r + (size_t) c * n];
+    for (int c = 0; c <= m; c++) {
+        double *pc = prob + (size_t) c * n;
+        SIMD_LOOP
+        for (int r = 0; r < len; r++) pc[r] /= sum[r];
+    }
     for (int r = 0; r < len; r++) {
         ptrdiff_t i = i0 + r;
-        double top = 0.0, sum, reference, fit = 0.0;
-        for (int c = 0; c < m; c++) if (eta[r + c * len] > top) top = eta[r + c * len];
-        sum = reference = exp(-top);
-        for (int c = 0; c < m; c++) {
-            double e = exp(eta[r + c * len] - top);
-            pr->prob[i + (size_t) c * n] = e;
-            sum += e;
-            fit += pr->target[i + (size_t) c * n] * eta[r + c * len];
-        }
-        for (int c = 0; c < m; c++) pr->prob[i + (size_t) c * n] /= sum;
-        pr->prob[i + (size_t) m * n] = reference / sum;
-        if (pr->v[i] > 0) {
-            f += pr->v[i] * (fit - top);
-            log_sum_add(&log_sums, sum, pr->v[i], pr->unit_v);
-        }
+        double fit = 0.0;
+        if (!(pr->v[i] > 0)) continue;
+        for (int c = 0; c < m; c++) fit += pr->target[i + (size_t) c * n] * eta[r + c * len];
+        f += pr->v[i] * (fit - top[r]);
+        log_sum_add(&log_sums, sum[r], pr->v[i], pr->unit_v);
     }
     return f - log_sum_value(&log_sums);
 }

@@ -7,7 +7,8 @@
  *                       log-likelihood (gd.c),
  *
  * then recomputes the posterior and the log-likelihood (estep.c), and the gradient (EM takes it
- * from its next M-step's first pass instead, recorded one iteration late).  With a ridge
+ * from its next M-step's first pass instead, recorded one iteration late, and the last one from
+ * the last E-step's statistics where they give it).  With a ridge
  * penalty the iterations climb the log-posterior loglik - pen instead.  It stops when
  * |logpost_t - logpost_{t-1}| < tol (|logpost_t| + 0.1 mean(w)), or after maxit iterations;
  * tol = 0 runs exactly maxit.  Each M-step block may stop once what is left of its gain is
@@ -159,7 +160,11 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
         }
     }
     if (fused) {
-        moem_evaluate(d, par, wk, 1, 0, &loglik);
+        /* the last E-step's statistics give the gradient there, for gaussian experts */
+        if (stats_gradient(d, par, &wk->stats, &wk->grad))
+            penalty_gradient(d, par, &wk->grad);
+        else
+            moem_evaluate(d, par, wk, 1, 0, &loglik);
         record_gradient(d, wk, ctl, st, st->iter);
     }
 }

@@ -216,27 +216,23 @@ double moem_evaluate(const moem_data *d, const moem_par *par, moem_work *wk, int
     return ll - penalty_value(d, par);
 }
 
-/* The mixture's mean sum_k pi_k mu_k (n) of gaussian or binomial experts at the parameters, a
- * block of rows at a time (mu_k = x' beta_k, or plogis of it). */
+/* The mixture's mean sum_k pi_k mu_k (n) of gaussian or binomial experts at the parameters of
+ * the last E-step, whose gate probabilities it takes from wk->gate_prob, a block of rows at a
+ * time (mu_k = x' beta_k, or plogis of it). */
 void moem_fitted(const moem_data *d, const moem_par *par, moem_work *wk, double *fitted)
 {
     const int n = d->n, K = d->K;
     for (ptrdiff_t i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
         const int len = block_rows(n, i0 / MOEM_CHUNK);
-        double *eta_x = wk->block, *eta_z = eta_x + (size_t) len * K;
-        rows_times(len, d->p, K, d->x + i0, n, par->beta, eta_x);
-        for (int i = 0; i < len; i++) eta_z[i] = 0.0;
-        rows_times(len, d->q, K - 1, d->z + i0, n, par->gate + d->q, eta_z + len);
-        for (int i = 0; i < len; i++) {
-            double top = 0.0, sum = 0.0, mean = 0.0;
-            for (int k = 1; k < K; k++) if (eta_z[i + k * len] > top) top = eta_z[i + k * len];
-            for (int k = 0; k < K; k++) {
-                double g = exp(eta_z[i + k * len] - top), mu = eta_x[i + k * len];
-                if (d->family == FAMILY_BINOMIAL) mu = 1.0 / (1.0 + exp(-mu));
-                sum += g;
-                mean += g * mu;
-            }
-            fitted[i0 + i] = mean / sum;
+        double *mu = wk->block;
+        rows_times(len, d->p, K, d->x + i0, n, par->beta, mu);
+        if (d->family == FAMILY_BINOMIAL)
+            for (int i = 0; i < len * K; i++) mu[i] = 1.0 / (1.0 + exp(-mu[i]));
+        for (int i = 0; i < len; i++) fitted[i0 + i] = 0.0;
+        for (int k = 0; k < K; k++) {
+            /* expert 1's probabilities are the last column */
+            const double *prob = wk->gate_prob + i0 + (size_t) (k > 0 ? k - 1 : K - 1) * n;
+            for (int i = 0; i < len; i++) fitted[i0 + i] += prob[i] * mu[i + k * len];
         }
     }
 }

@@ -310,6 +310,8 @@ void stats_block(const moem_data *d, const double *post, const double *gate_prob
 int stats_derived_expert(const moem_data *d, const moem_work *wk);
 void stats_derived_gram(const moem_data *d, const double *gram_total, int derived, moem_stats *s);
 void stats_add(const moem_data *d, const moem_stats *from, moem_stats *to);
+int stats_gradient(const moem_data *d, const moem_par *par, const moem_stats *s,
+                   moem_gradient *g);
 void gradient_zero(const moem_data *d, moem_gradient *g);
 void gradient_add(const moem_data *d, const moem_gradient *from, moem_gradient *to);
 void gradient_block(const moem_data *d, const moem_par *par, const double *post,

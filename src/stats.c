@@ -46,6 +46,26 @@ void stats_add(const moem_data *d, const moem_stats *from, moem_stats *to)
     if (d->K > 1) add_vector((size_t) d->q * (d->K - 1), from->gate, to->gate);
 }
 
+/* The log-likelihood's gradient at the parameters of the E-step that made the statistics, from
+ * them (gradient.c's, for gaussian experts): x' (w post_k (y - x beta_k)) / sigma_k^2,
+ * rss_k / sigma_k^2 - size_k, and the gate's part as it is.  Returns 0, leaving g as it was,
+ * when they cannot give it (other experts, or no statistics). */
+int stats_gradient(const moem_data *d, const moem_par *par, const moem_stats *s,
+                   moem_gradient *g)
+{
+    const int p = d->p, K = d->K;
+    if (d->family != FAMILY_GAUSSIAN || !s->ready) return 0;
+    for (int k = 0; k < K; k++) {
+        const double s2 = par->sigma[k] * par->sigma[k];
+        for (int j = 0; j < p; j++) g->beta[j + (size_t) k * p] = s->score[j + (size_t) k * p] / s2;
+        g->logsigma[k] = s->rss[k] / s2 - s->size[k];
+        g->rss[k] = s->rss[k];
+        g->size[k] = s->size[k];
+    }
+    if (K > 1) memcpy(g->gate, s->gate, (size_t) d->q * (K - 1) * sizeof(double));
+    return 1;
+}
+
 /* The expert whose gram matrix the next statistics derive from wk->gram_total: the one that
  * held the most weight at the last E-step, or -1 for none (no total, or no last E-step). */
 int stats_derived_expert(const moem_data *d, const moem_work *wk)

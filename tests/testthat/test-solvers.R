@@ -248,10 +248,15 @@ test_that("EM's trace gradient, taken from the next M-step, is the gradient at t
     short <- moem(y ~ x1 + x2, data = d, K = 2, init = post / rowSums(post),
                   control = moem_control(maxit = t, tol = 0))
     expect_equal(long$trace$gradient[t + 1], tail(short$trace$gradient, 1), tolerance = 1e-8)
-    # and that one (from a separate E-step pass) is the gradient descent's definition
-    gd <- moem(y ~ x1 + x2, data = d, K = 2, init = short, method = "gd",
-               control = moem_control(maxit = 0))
-    expect_equal(gd$trace$gradient[1], tail(short$trace$gradient, 1), tolerance = 1e-8)
+    # and the last one (from the last E-step's statistics) is the gradient descent's
+    # definition (from a separate E-step pass), with a ridge penalty too
+    for (penalty in c(0, 30)) {
+      last <- moem(y ~ x1 + x2, data = d, K = 2, init = post / rowSums(post),
+                   control = moem_control(maxit = t, tol = 0, penalty = penalty))
+      gd <- moem(y ~ x1 + x2, data = d, K = 2, init = last, method = "gd",
+                 control = moem_control(maxit = 0, penalty = penalty))
+      expect_equal(gd$trace$gradient[1], tail(last$trace$gradient, 1), tolerance = 1e-8)
+    }
   }
 })
 

@@ -1,10 +1,11 @@
 # One fit for bench/peers.R: package, family, K, d, n, gate ("all" covariates or "x1"), seed.
 # Prints key=value figures: seconds to convergence, iterations, log-likelihood, peak memory.
-# For moem, an optional log-likelihood `reach` (another package's final one) adds the seconds
-# and iterations moem took to reach it: the fit's seconds less those its iterations ran after
-# (from the fit's trace).
+# For moem, an optional log-likelihood `reach` (another package's final one; NA for none) adds
+# the seconds and iterations moem took to reach it: the fit's seconds less those its iterations
+# ran after (from the fit's trace); an optional `tol` replaces moem's convergence tolerance
+# (moem_control(tol = )), for instance by flexmix's.
 #
-#   Rscript bench/peers-one.R moem|flexmix|mixtools gaussian|binomial K d n all|x1 seed [reach]
+#   Rscript bench/peers-one.R moem|flexmix|mixtools gaussian|binomial K d n all|x1 seed [reach] [tol]
 args <- commandArgs(trailingOnly = TRUE)
 package <- args[[1L]]
 family <- args[[2L]]
@@ -13,12 +14,13 @@ d <- as.integer(args[[4L]])
 n <- as.numeric(args[[5L]])
 gate_on <- args[[6L]]
 seed <- as.integer(args[[7L]])
-reach <- if (length(args) >= 8L) as.numeric(args[[8L]]) else NA
+reach <- if (length(args) >= 8L && args[[8L]] != "NA") as.numeric(args[[8L]]) else NA
 suppressPackageStartupMessages({
   library(moem)
   if (package == "flexmix") library(flexmix)
   if (package == "mixtools") library(mixtools)
 })
+tol <- if (length(args) >= 9L) as.numeric(args[[9L]]) else moem_control()$tol
 status <- function(field) {
   line <- grep(paste0("^", field, ":"), readLines("/proc/self/status"), value = TRUE)
   as.numeric(gsub("[^0-9]", "", line)) * 1024
@@ -45,7 +47,8 @@ cat("5", file = "/proc/self/clear_refs")  # the peak counts from here (Linux 4.0
 fit <- switch(package,
   moem = {
     seconds <- system.time(f <- moem(formula, data, K = K, gating = gate_formula,
-                                     family = family, init = start))[["elapsed"]]
+                                     family = family, init = start,
+                                     control = moem_control(tol = tol)))[["elapsed"]]
     at <- which(f$trace$loglik >= reach)[1L] # NA without `reach`, or when never reached
     list(seconds = seconds, iter = f$iter, loglik = f$loglik,
          reach_seconds = seconds - (f$trace$seconds[nrow(f$trace)] - f$trace$seconds[at]),

@@ -1,11 +1,14 @@
 # run_case(): one fit of bench/peers-one.R in its own R process (so that its peak memory is its
 # own), parsed into a one-row data.frame; NA figures when it failed or took over 10 minutes.
-# With `reach` (a log-likelihood), the row also has moem's reach_seconds and reach_iter.
-# Sourced by bench/peers.R and bench/target.R.
-run_case <- function(script, package, family, K, d, n, gate, seed = 1L, reach = NULL) {
+# With `reach` (a log-likelihood), the row also has moem's reach_seconds and reach_iter; `tol`
+# replaces moem's convergence tolerance.  Sourced by bench/peers.R and bench/target.R.
+run_case <- function(script, package, family, K, d, n, gate, seed = 1L, reach = NULL,
+                     tol = NULL) {
+  extra <- c(if (!is.null(reach) || !is.null(tol)) format(if (is.null(reach)) NA else reach,
+                                                          digits = 17),
+             if (!is.null(tol)) format(tol, digits = 17))
   out <- suppressWarnings(system2("timeout", c("600", "Rscript", script, package, family, K, d,
-                                               format(n, scientific = FALSE), gate, seed,
-                                               if (!is.null(reach)) format(reach, digits = 17)),
+                                               format(n, scientific = FALSE), gate, seed, extra),
                                   stdout = TRUE, stderr = FALSE))
   line <- grep("^package=", out, value = TRUE)
   row <- data.frame(package = package, family = family, K = K, d = d, n = n, gate = gate,

@@ -6,7 +6,7 @@
  *
  *     post_ik = exp(a_ik - l_i),  a_ik = log pi_ik + log f_k(y_i),  l_i = log sum_k exp(a_ik),
  *
- * written to wk->post (n x K), with exp() taken once per term (estep_block has the details).
+ * written to wk->post (n x K), with one exponential per term (estep_block has the details).
  * For the gate's M-step the pass
  * also keeps the gate probabilities of experts 2..K and 1 (wk->gate_prob, n x K) and the gate's
  * part of EM's objective Q, sum_i w_i sum_k post_ik log pi_ik (wk->gate_q).  With

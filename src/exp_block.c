@@ -89,12 +89,12 @@ void exp_block(double *x, size_t len)
 
 #endif
 
-/* top (len) = the largest of each row of a (len x m, leading dimension lda) and of floor;
+/* top (len) = the largest of each row of a (len x m, leading dimension lda) and of least;
  * out (len x m, leading dimension ldout; it may be a itself) = exp(a - top), row by row. */
 void exp_from_top(int len, int m, const double *a, int lda, double *out, int ldout,
-                  double *top, double floor)
+                  double *top, double least)
 {
-    for (int i = 0; i < len; i++) top[i] = floor;
+    for (int i = 0; i < len; i++) top[i] = least;
     for (int c = 0; c < m; c++) {
         const double *ac = a + (size_t) c * lda;
         SIMD_LOOP /* without a branch: a NaN leaves top as it is */

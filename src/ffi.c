@@ -231,6 +231,8 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     wk->sm.hess_part = ctl->solver == SOLVER_NEWTON ?
         alloc_doubles(MOEM_STRIPES * narrow * narrow) : NULL;
     wk->sm.grad = alloc_doubles(D);
+    wk->sm.grad_next = alloc_doubles(D);
+    wk->sm.grad_ready = 0;
     wk->sm.hess = alloc_doubles(H * H);
     wk->sm.chol = alloc_doubles(H * H);
     wk->sm.scale = alloc_doubles(D);

@@ -158,6 +158,9 @@ typedef struct {
     double *grad_part; /* MOEM_STRIPES x D      the gradient by stripe (narrow problems) */
     double *hess_part; /* MOEM_STRIPES x D x D  the Hessian by stripe (narrow problems) */
     double *grad;  /* D */
+    double *grad_next; /* D  the unpenalised gradient at the probabilities the last objective
+                          pass made, when grad_ready */
+    int grad_ready;
     double *hess;  /* D x D */
     double *chol;  /* D x D */
     double *scale; /* D */
@@ -287,7 +290,7 @@ enum trace_column {
 /* exp_block.c */
 void exp_block(double *x, size_t len);
 void exp_from_top(int len, int m, const double *a, int lda, double *out, int ldout,
-                  double *top, double floor);
+                  double *top, double least);
 
 /* family.c */
 void expert_logdens(const moem_data *d, const moem_par *par, int i0, int len,

@@ -37,10 +37,24 @@
 #include "softmax.h"
 #include "linalg.h"
 
+/* grad (q x m) += z' (v (t - p)) over rows i0 .. i0 + len - 1; eta (len x m) is scratch */
+static void gradient_rows(const softmax_problem *pr, ptrdiff_t i0, int len, double *eta,
+                          double *grad)
+{
+    const int n = pr->n, m = pr->m, q = pr->q;
+    for (int c = 0; c < m; c++)
+        for (int r = 0; r < len; r++) {
+            size_t ic = i0 + r + (size_t) c * n;
+            eta[r + c * len] = pr->v[i0 + r] * (pr->target[ic] - pr->prob[ic]);
+        }
+    tcross_add(q, m, len, pr->z + i0, n, eta, len, grad, q);
+}
+
 /* The sum over rows i0 .. i0 + len - 1 of v_i (t_i' eta_i - log(1 + sum_c exp(eta_ic))), and
- * their class probabilities in pr->prob (the reference's last); eta (len x m) is scratch. */
+ * their class probabilities in pr->prob (the reference's last); their terms of the gradient are
+ * added to grad (q x m); eta (len x m) is scratch. */
 static double objective_block(const softmax_problem *pr, const double *coef, ptrdiff_t i0,
-                              int len, double *eta)
+                              int len, double *eta, double *grad)
 {
     const int n = pr->n, m = pr->m;
     double f = 0.0, top[MOEM_CHUNK], sum[MOEM_CHUNK];
@@ -67,6 +81,7 @@ static double objective_block(const softmax_problem *pr, const double *coef, ptr
         f += pr->v[i] * (fit - top[r]);
         log_sum_add(&log_sums, sum[r], pr->v[i], pr->unit_v);
     }
+    gradient_rows(pr, i0, len, eta, grad);
     return f - log_sum_value(&log_sums);
 }
 
@@ -77,23 +92,34 @@ static int narrow(const softmax_problem *pr)
     return narrow_terms((size_t) pr->q * pr->m);
 }
 
-/* Evaluates f at coef and leaves the class probabilities in pr->prob. */
+/* Evaluates f at coef and leaves the class probabilities in pr->prob, and the gradient's sum
+ * z' (v (t - p)) there in wk->grad_next (by stripe as sum_by_stripe adds it, so that it is the
+ * same to the last bit), for the step that follows if this point is kept. */
 double softmax_objective(const softmax_problem *pr, const double *coef, softmax_work *wk)
 {
     const ptrdiff_t n = pr->n;
+    const size_t size = (size_t) pr->q * pr->m;
+    const int by_stripe = narrow(pr);
     double f = 0.0;
+    memset(wk->grad_next, 0, size * sizeof(double));
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(pass_threads(n, narrow(pr), wk->threads)) schedule(dynamic)
+#pragma omp parallel for num_threads(pass_threads(n, by_stripe, wk->threads)) schedule(dynamic)
 #endif
     for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
         double *eta = wk->eta + (size_t) THREAD_NUMBER * MOEM_CHUNK * pr->m, part = 0.0;
+        double *grad = by_stripe ? wk->grad_part + stripe * size : wk->grad_next;
         ptrdiff_t first, last;
+        if (by_stripe) memset(grad, 0, size * sizeof(double));
         stripe_blocks(n, stripe, &first, &last);
         for (ptrdiff_t b = first; b < last; b++)
-            part += objective_block(pr, coef, b * MOEM_CHUNK, block_rows(n, b), eta);
+            part += objective_block(pr, coef, b * MOEM_CHUNK, block_rows(n, b), eta, grad);
         wk->part[stripe] = part;
     }
-    for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) f += wk->part[stripe];
+    for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
+        f += wk->part[stripe];
+        if (by_stripe) add_vector(size, wk->grad_part + stripe * size, wk->grad_next);
+    }
+    wk->grad_ready = 1;
     if (pr->penalty)
         for (int c = 0; c < pr->m; c++)
             for (int j = 0; j < pr->q; j++) {
@@ -109,19 +135,6 @@ double softmax_mean_weight(const softmax_problem *pr)
     double s = 0.0;
     for (int i = 0; i < pr->n; i++) s += pr->v[i];
     return pr->n > 0 ? s / pr->n : 1.0;
-}
-
-/* grad (q x m) += z' (v (t - p)) over rows i0 .. i0 + len - 1; eta (len x m) is scratch */
-static void gradient_rows(const softmax_problem *pr, ptrdiff_t i0, int len, double *eta,
-                          double *grad)
-{
-    const int n = pr->n, m = pr->m, q = pr->q;
-    for (int c = 0; c < m; c++)
-        for (int r = 0; r < len; r++) {
-            size_t ic = i0 + r + (size_t) c * n;
-            eta[r + c * len] = pr->v[i0 + r] * (pr->target[ic] - pr->prob[ic]);
-        }
-    tcross_add(q, m, len, pr->z + i0, n, eta, len, grad, q);
 }
 
 /* The upper triangle of -Hessian (D x D, D = q m) += its terms over rows i0 .. i0 + len - 1;
@@ -189,8 +202,9 @@ static void sum_by_stripe(const softmax_problem *pr, softmax_work *wk, enum soft
             add_vector(size, parts + stripe * size, total);
 }
 
-/* grad (q x m) = z' (v (t - p)) - lambda B, from the probabilities in pr->prob, or from
- * pr->given_gradient when it is the first step's; the first step's is also copied to
+/* grad (q x m) = z' (v (t - p)) - lambda B, from the probabilities in pr->prob: from
+ * pr->given_gradient when it is the first step's, else from the objective pass that made them
+ * (wk->grad_next) or by a pass of its own; the first step's is also copied to
  * pr->first_gradient when that is set */
 void softmax_gradient(const softmax_problem *pr, const double *coef, softmax_work *wk,
                       int first)
@@ -198,6 +212,8 @@ void softmax_gradient(const softmax_problem *pr, const double *coef, softmax_wor
     const int m = pr->m, q = pr->q;
     if (first && pr->given_gradient)
         memcpy(wk->grad, pr->given_gradient, (size_t) q * m * sizeof(double));
+    else if (wk->grad_ready)
+        memcpy(wk->grad, wk->grad_next, (size_t) q * m * sizeof(double));
     else
         sum_by_stripe(pr, wk, PASS_GRADIENT, (size_t) q * m, wk->grad_part, wk->grad);
     if (pr->penalty)
@@ -287,6 +303,7 @@ void softmax_fit(const softmax_problem *pr, double *coef, softmax_work *wk, int 
 {
     const int D = pr->q * pr->m;
     res->deferred = 0;
+    wk->grad_ready = 0; /* the probabilities are the caller's, or another problem's */
     if (pr->bound) {
         bound_fit(pr, coef, wk, maxit, tol, res);
         return;

@@ -21,7 +21,7 @@ test_that("exp_block gives exp()'s subnormals, zeros, infinities and NaN outside
   expect_identical(exp_block(y)[c(2, 3, 5)], exp(y[c(2, 3, 5)]))
   expect_lte(max(ulps(exp_block(y)[c(1, 4, 6)], exp(y[c(1, 4, 6)]))), 1)
   out <- exp_block(c(NaN, 0.5, NA))
-  expect_true(is.nan(out[1]) || is.na(out[1]))
+  expect_true(is.nan(out[1]))
   expect_true(is.na(out[3]))
   expect_lte(ulps(out[2], exp(0.5)), 1)
 })

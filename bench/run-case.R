@@ -20,9 +20,11 @@ run_case <- function(script, package, family, K, d, n, gate, seed = 1L, reach = 
   row$iter <- as.integer(values[["iter"]])
   row$loglik <- as.numeric(values[["loglik"]])
   row$peak_mb <- as.numeric(values[["peak_mb"]])
-  if (!is.null(reach)) {
-    row$reach_seconds <- as.numeric(values["reach_seconds"])
-    row$reach_iter <- as.integer(values["reach_iter"])
+  if (!is.null(reach)) { # NA when moem stopped short of `reach`
+    row$reach_seconds <- if (identical(values[["reach_seconds"]], "NA")) NA else
+      as.numeric(values[["reach_seconds"]])
+    row$reach_iter <- if (identical(values[["reach_iter"]], "NA")) NA else
+      as.integer(values[["reach_iter"]])
   }
   row
 }

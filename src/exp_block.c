@@ -31,7 +31,7 @@
  * operation to two SSE2 instructions, or to one AVX instruction in exp_block's AVX2 clone
  * (the helpers below are always inlined, so that each clone has its own) */
 typedef double vec4 __attribute__((vector_size(32)));
-typedef long long bits4 __attribute__((vector_size(32)));
+typedef unsigned long long bits4 __attribute__((vector_size(32))); /* unsigned: wraps, never UB */
 
 /* exp of x[0..3] in place, each in [LOWEST, HIGHEST] (or NaN) */
 static inline __attribute__((always_inline)) void exp_four(double *x)

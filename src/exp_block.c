@@ -11,7 +11,8 @@
  * that range (where 2^k would not be a normal number) takes the library's exp() instead, so
  * subnormal results, 0 and Inf are as exp() gives them, and NaN stays NaN.  The last one to
  * three elements go through the same code beside zeros, so that an element's result depends
- * on its value only, not on its place in the array.  Elsewhere, exp() element by element.
+ * on its value only, not on its place in the array.  Elsewhere (and on Windows), exp()
+ * element by element.
  *
  * exp_from_top takes the exponentials of a block's linear predictors less their largest
  * (len x m, as the E-step and the softmax objective need them).
@@ -21,7 +22,8 @@
 #include <string.h>
 #include "moem.h"
 
-#if defined(__x86_64__) && defined(__GNUC__)
+/* not on Windows, where GCC does not align the stack for 32-byte vectors */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(_WIN32)
 #include <emmintrin.h>
 
 #define LOWEST -708.0
@@ -75,9 +77,10 @@ static inline __attribute__((always_inline)) void exp_four_checked(double *x)
 }
 
 /* Compiled twice where the compiler can choose between versions when the library is loaded
- * (GCC and clang on Linux): for any x86-64 (SSE2), and for processors with AVX2, whose version
- * computes the same operations four at a time, to the same last bit. */
-#if defined(__linux__) && defined(__has_attribute)
+ * (GCC and clang on Linux with the GNU C library, whose indirect functions make the choice; not
+ * musl): for any x86-64 (SSE2), and for processors with AVX2, whose version computes the same
+ * operations four at a time, to the same last bit. */
+#if defined(__linux__) && defined(__GLIBC__) && defined(__has_attribute)
 #if __has_attribute(target_clones)
 __attribute__((target_clones("avx2", "default")))
 #endif

@@ -39,6 +39,12 @@ static double gate_fit(const double *post, ptrdiff_t n, const double *eta_z, int
     return fit;
 }
 
+/* Expert k's column of the gate probabilities (n x K): experts 2..K first, expert 1 last. */
+static double *gate_prob_column(const moem_data *d, double *gate_prob, int k)
+{
+    return gate_prob + (size_t) (k > 0 ? k - 1 : d->K - 1) * d->n;
+}
+
 /* sum (len) = the sums of the rows of a (len x K) */
 static void row_sums(int len, int K, const double *a, double *sum)
 {
@@ -77,7 +83,7 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
     exp_from_top(len, K, eta_z, len, gexp, len, gtop, 0.0);
     row_sums(len, K, gexp, gsum);
     for (int k = 0; k < K; k++) {
-        double *prob = wk->gate_prob + i0 + (size_t) (k > 0 ? k - 1 : K - 1) * n;
+        double *prob = gate_prob_column(d, wk->gate_prob, k) + i0;
         const double *gk = gexp + (size_t) k * len;
         SIMD_LOOP
         for (int i = 0; i < len; i++) prob[i] = gk[i] / gsum[i];
@@ -230,8 +236,7 @@ void moem_fitted(const moem_data *d, const moem_par *par, moem_work *wk, double 
             for (int i = 0; i < len * K; i++) mu[i] = 1.0 / (1.0 + exp(-mu[i]));
         for (int i = 0; i < len; i++) fitted[i0 + i] = 0.0;
         for (int k = 0; k < K; k++) {
-            /* expert 1's probabilities are the last column */
-            const double *prob = wk->gate_prob + i0 + (size_t) (k > 0 ? k - 1 : K - 1) * n;
+            const double *prob = gate_prob_column(d, wk->gate_prob, k) + i0;
             for (int i = 0; i < len; i++) fitted[i0 + i] += prob[i] * mu[i + k * len];
         }
     }

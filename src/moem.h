@@ -236,8 +236,8 @@ typedef struct {
     double *v;     /* n      weights of the expert being updated */
     double *resid; /* n      residuals of the gaussian expert being updated */
     int threads;   /*        threads of the passes over the rows, from 1 to MOEM_STRIPES */
-    double *block; /* threads x MOEM_CHUNK x (M K + 3 K)  each thread's linear predictors and
-                      log terms of the E-step */
+    double *block; /* threads x estep_block_size()  each thread's linear predictors, log terms
+                      and row sums of the E-step */
     moem_stripe stripe[MOEM_STRIPES]; /* the E-step's sums by stripe; for a wide design their
                                          gradient and statistics are grad's and stats' */
     double *gate_prob; /* n x K  gate probabilities of experts 2..K, then of expert 1, at the

@@ -92,43 +92,6 @@ static int narrow(const softmax_problem *pr)
     return narrow_terms((size_t) pr->q * pr->m);
 }
 
-/* Evaluates f at coef and leaves the class probabilities in pr->prob, and the gradient's sum
- * z' (v (t - p)) there in wk->grad_next (by stripe as sum_by_stripe adds it, so that it is the
- * same to the last bit), for the step that follows if this point is kept. */
-double softmax_objective(const softmax_problem *pr, const double *coef, softmax_work *wk)
-{
-    const ptrdiff_t n = pr->n;
-    const size_t size = (size_t) pr->q * pr->m;
-    const int by_stripe = narrow(pr);
-    double f = 0.0;
-    memset(wk->grad_next, 0, size * sizeof(double));
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(pass_threads(n, by_stripe, wk->threads)) schedule(dynamic)
-#endif
-    for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
-        double *eta = wk->eta + (size_t) THREAD_NUMBER * MOEM_CHUNK * pr->m, part = 0.0;
-        double *grad = by_stripe ? wk->grad_part + stripe * size : wk->grad_next;
-        ptrdiff_t first, last;
-        if (by_stripe) memset(grad, 0, size * sizeof(double));
-        stripe_blocks(n, stripe, &first, &last);
-        for (ptrdiff_t b = first; b < last; b++)
-            part += objective_block(pr, coef, b * MOEM_CHUNK, block_rows(n, b), eta, grad);
-        wk->part[stripe] = part;
-    }
-    for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
-        f += wk->part[stripe];
-        if (by_stripe) add_vector(size, wk->grad_part + stripe * size, wk->grad_next);
-    }
-    wk->grad_ready = 1;
-    if (pr->penalty)
-        for (int c = 0; c < pr->m; c++)
-            for (int j = 0; j < pr->q; j++) {
-                double b = coef[j + (size_t) c * pr->q];
-                f -= 0.5 * pr->penalty[j] * b * b;
-            }
-    return f;
-}
-
 /* sum(v) / n: the scale of one observation's share of f, for the stopping rule */
 double softmax_mean_weight(const softmax_problem *pr)
 {
@@ -168,13 +131,15 @@ static void hessian_rows(const softmax_problem *pr, ptrdiff_t i0, int len, doubl
     }
 }
 
-enum softmax_pass { PASS_GRADIENT, PASS_HESSIAN };
+enum softmax_pass { PASS_OBJECTIVE, PASS_GRADIENT, PASS_HESSIAN };
 
 /* total (size entries) = the sum over all rows of the pass's terms, by stripe: a narrow
  * problem's stripes each into their own part of `parts` (MOEM_STRIPES x size), on the work's
- * threads, added in order at the end; a wider one's into total directly, in order. */
+ * threads, added in order at the end; a wider one's into total directly, in order.  The
+ * objective's pass (at coef) sums the gradient there, and leaves each stripe's objective in
+ * wk->part. */
 static void sum_by_stripe(const softmax_problem *pr, softmax_work *wk, enum softmax_pass pass,
-                          size_t size, double *parts, double *total)
+                          const double *coef, size_t size, double *parts, double *total)
 {
     const ptrdiff_t n = pr->n;
     const int by_stripe = narrow(pr);
@@ -184,22 +149,44 @@ static void sum_by_stripe(const softmax_problem *pr, softmax_work *wk, enum soft
 #endif
     for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
         const int t = THREAD_NUMBER;
-        double *sum = by_stripe ? parts + stripe * size : total;
+        double *sum = by_stripe ? parts + stripe * size : total, part = 0.0,
+               *eta = wk->eta + (size_t) t * MOEM_CHUNK * pr->m;
         ptrdiff_t first, last;
         if (by_stripe) memset(sum, 0, size * sizeof(double));
         stripe_blocks(n, stripe, &first, &last);
         for (ptrdiff_t b = first; b < last; b++) {
-            if (pass == PASS_GRADIENT)
-                gradient_rows(pr, b * MOEM_CHUNK, block_rows(n, b),
-                              wk->eta + (size_t) t * MOEM_CHUNK * pr->m, sum);
+            if (pass == PASS_OBJECTIVE)
+                part += objective_block(pr, coef, b * MOEM_CHUNK, block_rows(n, b), eta, sum);
+            else if (pass == PASS_GRADIENT)
+                gradient_rows(pr, b * MOEM_CHUNK, block_rows(n, b), eta, sum);
             else
                 hessian_rows(pr, b * MOEM_CHUNK, block_rows(n, b),
                              wk->rows + (size_t) t * MOEM_CHUNK * pr->q, sum);
         }
+        wk->part[stripe] = part;
     }
     if (by_stripe)
         for (int stripe = 0; stripe < MOEM_STRIPES; stripe++)
             add_vector(size, parts + stripe * size, total);
+}
+
+/* Evaluates f at coef and leaves the class probabilities in pr->prob, and the gradient's sum
+ * z' (v (t - p)) there in wk->grad_next, for the step that follows if this point is kept (the
+ * same to the last bit as the gradient's own pass). */
+double softmax_objective(const softmax_problem *pr, const double *coef, softmax_work *wk)
+{
+    double f = 0.0;
+    sum_by_stripe(pr, wk, PASS_OBJECTIVE, coef, (size_t) pr->q * pr->m, wk->grad_part,
+                  wk->grad_next);
+    for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) f += wk->part[stripe];
+    wk->grad_ready = 1;
+    if (pr->penalty)
+        for (int c = 0; c < pr->m; c++)
+            for (int j = 0; j < pr->q; j++) {
+                double b = coef[j + (size_t) c * pr->q];
+                f -= 0.5 * pr->penalty[j] * b * b;
+            }
+    return f;
 }
 
 /* grad (q x m) = z' (v (t - p)) - lambda B, from the probabilities in pr->prob: from
@@ -215,7 +202,7 @@ void softmax_gradient(const softmax_problem *pr, const double *coef, softmax_wor
     else if (wk->grad_ready)
         memcpy(wk->grad, wk->grad_next, (size_t) q * m * sizeof(double));
     else
-        sum_by_stripe(pr, wk, PASS_GRADIENT, (size_t) q * m, wk->grad_part, wk->grad);
+        sum_by_stripe(pr, wk, PASS_GRADIENT, NULL, (size_t) q * m, wk->grad_part, wk->grad);
     if (pr->penalty)
         for (int c = 0; c < m; c++)
             for (int j = 0; j < q; j++)
@@ -228,7 +215,7 @@ void softmax_gradient(const softmax_problem *pr, const double *coef, softmax_wor
 static void softmax_hessian(const softmax_problem *pr, softmax_work *wk)
 {
     const int q = pr->q, D = q * pr->m;
-    sum_by_stripe(pr, wk, PASS_HESSIAN, (size_t) D * D, wk->hess_part, wk->hess);
+    sum_by_stripe(pr, wk, PASS_HESSIAN, NULL, (size_t) D * D, wk->hess_part, wk->hess);
     if (pr->penalty)
         for (int c = 0; c < pr->m; c++)
             for (int j = 0; j < q; j++) wk->hess[(size_t) (c * q + j) * (D + 1)] += pr->penalty[j];

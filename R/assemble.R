@@ -20,9 +20,9 @@ assemble_fit <- function(res, problem, aliased, starts, control, truth, call) {
   posterior <- res$posterior
   fitted <- res$fitted
   if (family$family != "gaussian") {
-    mu <- expert_mean(family, problem$x %*% res$beta, K)
+    mu <- expert_mean(family, expert_predictors(problem$x, res$beta, problem$offset_x), K)
     if (is.null(fitted)) {
-      gate <- softmax_rows(problem$z %*% res$gate)
+      gate <- gate_probabilities(problem$z, res$gate, problem$offset_z)
       fitted <- mixture_mean(gate, mu, problem$response_levels, family)
     }
   }
@@ -43,6 +43,8 @@ assemble_fit <- function(res, problem, aliased, starts, control, truth, call) {
     method = problem$method,
     symmetric = problem$symmetric,
     sigma_fixed = sigma_fixed,
+    offset = problem$offset_x,
+    gating_offset = problem$offset_z,
     loglik = res$loglik,
     logpost = if (any(control$penalty > 0)) res$logpost,
     df = free_parameters(aliased, K, M, family, problem$symmetric, sigma_fixed),

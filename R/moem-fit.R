@@ -8,9 +8,12 @@
 #' @param y The response: numeric for gaussian experts; 0/1, logical or a two-level factor
 #'   (second level = 1) for binomial experts.
 #' @param z Numeric matrix (n x q) of the gate's covariates; by default `x`.
+#' @param gating_offset Optional offset of the gate: a vector added to the log-odds of expert 2
+#'   against expert 1 (`K = 2`), or an n x K matrix, one column per expert.
 #' @inheritParams moem
 #' @return A list with the components of a [moem()] fit that do not depend on a formula:
-#'   `coefficients`, `sigma`, `family`, `K`, `method`, `symmetric`, `sigma_fixed`, `loglik`,
+#'   `coefficients`, `sigma`, `family`, `K`, `method`, `symmetric`, `sigma_fixed`, `offset`,
+#'   `gating_offset`, `loglik`,
 #'   `df`, `nobs`, `iter`, `converged`, `posterior`, `fitted.values`, `residuals`,
 #'   `prior.weights`, `y`, `control`, `trace`, `path`, `starts`, `degenerate` and `aliased`;
 #'   see [moem()] for their meaning.
@@ -24,15 +27,17 @@
 #' @export
 moem_fit <- function(x, y, z = x, K = 2, family = gaussian(), weights = NULL, init = NULL,
                      nstart = 1, control = moem_control(), method = c("em", "gradient_em", "gd"),
-                     sigma = NULL, symmetric = FALSE, truth = NULL) {
+                     sigma = NULL, symmetric = FALSE, truth = NULL, offset = NULL,
+                     gating_offset = NULL) {
   fit_matrices(x, y, z, K, family, weights, init, nstart, control, method, sigma, symmetric,
-               truth, call = sys.call())
+               truth, call = sys.call(), offset = offset, gating_offset = gating_offset)
 }
 
 method_codes <- c(em = 1L, gradient_em = 2L, gd = 3L)
 
 fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
-                         method = "em", sigma = NULL, symmetric = FALSE, truth = NULL, call) {
+                         method = "em", sigma = NULL, symmetric = FALSE, truth = NULL, call,
+                         offset = NULL, gating_offset = NULL) {
   family <- resolve_family(family, call)
   control <- as_control(control, call)
   method <- match_method(method, call)
@@ -65,6 +70,11 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
   }
   symmetric <- check_symmetric(symmetric, K, family, control, call)
   sigma <- check_sigma(sigma, family, K, symmetric, call)
+  offset_x <- expert_offset_matrix(offset, n, M, family, call)
+  offset_z <- gate_offset_matrix(gating_offset, n, K, call)
+  if (symmetric && (!is.null(offset_x) || !is.null(offset_z))) {
+    abort("`symmetric = TRUE` takes no offsets.", call = call)
+  }
 
   aliased <- list(experts = aliased_columns(x, w))
   aliased$gating <- if (same_design) aliased$experts else aliased_columns(z, w)
@@ -79,11 +89,14 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
     }
   }
   problem <- list(x = x, z = z, y = y, w = w, K = K, M = M, family = family,
+                  offset_x = offset_x, offset_z = offset_z,
                   symmetric = symmetric, sigma = sigma, method = method,
                   response_levels = response_levels,
                   target = if (family$family == "multinomial") class_indicators(y, M) else y,
                   dims = c(family_codes[[family$family]], K, M, symmetric),
-                  control = c_control(control, family, x, y, z, w, K, M, method, sigma,
+                  control = c_control(control, family, x,
+                                      if (is.null(offset_x)) y else y - offset_x[, 1L], z, w,
+                                      K, M, method, sigma,
                                       keep_path = control$path || !is.null(truth)))
   truth <- check_truth(truth, problem, aliased, call)
   starts <- vector("list", nstart)
@@ -205,7 +218,8 @@ aliased_columns <- function(x, w) {
   setNames(.Call(ffi_aliased, x, w, 1e-7), colnames(x))
 }
 
-# The settings as the C code takes them: sigma_min and min_weight on the data's own scale,
+# The settings as the C code takes them: sigma_min and min_weight on the data's own scale (y
+# less its offset),
 # the ridge penalty per design column (none on an intercept), the solver resolved.
 c_control <- function(control, family, x, y, z, w, K, M, method, sigma, keep_path) {
   scale <- 1
@@ -243,8 +257,8 @@ resolve_solver <- function(solver, family, p, q, K, M) {
 run_em <- function(problem, start) {
   res <- .Call(ffi_em, problem$x, problem$z, problem$y,
                if (problem$family$family == "gaussian") NULL else problem$target,
-               problem$w, problem$dims, start$beta, start$gate, start$sigma, start$post,
-               problem$control)
+               problem$w, problem$offset_x, problem$offset_z, problem$dims, start$beta,
+               start$gate, start$sigma, start$post, problem$control)
   res$loglik <- res$trace[nrow(res$trace), 1L]
   res$logpost <- res$trace[nrow(res$trace), 7L]
   res

@@ -47,12 +47,14 @@
 #' found as [lm()] does, dropped from the fit and reported as `NA` coefficients.
 #'
 #' @param formula A formula `response ~ covariates` for the experts; factors, interactions,
-#'   `poly()` and `0 +` work as in [lm()].
+#'   `poly()`, `0 +` and `offset()` terms work as in [lm()] and [glm()].
 #' @param data A data frame with the variables of `formula` and `gating`.
 #' @param K Number of experts, a whole number between 1 and the number of observations.
 #' @param gating A one-sided formula of the gate's covariates, such as `~ x1 + x2`. `NULL`
-#'   (the default) uses the right-hand side of `formula`; `~ 1` gives constant mixing weights,
-#'   a plain mixture of regressions.
+#'   (the default) uses the right-hand side of `formula`, without its offsets; `~ 1` gives
+#'   constant mixing weights, a plain mixture of regressions. An `offset()` term here is added
+#'   to the gate's log-odds: a vector to those of expert 2 against expert 1 when `K = 2`, or an
+#'   n x K matrix, one column per expert (its differences from the first column are used).
 #' @param family The experts' family: [gaussian()] (identity link) or [binomial()] (logit
 #'   link), a call to either, or its name. A binomial response is 0/1, logical or a two-level
 #'   factor whose second level is the event.
@@ -80,6 +82,12 @@
 #'   then records the relative errors of every iterate, after matching the experts' labels
 #'   (and, in the symmetric logistic model whose gate and experts share their covariates, after
 #'   exchanging beta and w when that is closer: its likelihood is the same at both).
+#' @param offset Optional known part of the experts' linear predictors, as in [glm()]: a
+#'   vector with one value per observation (or `NULL`), evaluated in `data`, added to every
+#'   expert's mean (gaussian experts) or log-odds (binomial experts), and to the `offset()`
+#'   terms of `formula` if any; for instance `log(exposure)`. For multinomial experts, an
+#'   n x C matrix, one column per class, as [nnet::multinom()] takes it (a vector when C = 2).
+#'   [predict.moem()] evaluates it, and the `offset()` terms, in `newdata`.
 #' @param ... Unused; an error if given.
 #' @return An object of class `"moem"`, a list shaped like a [glm()] fit:
 #'   \item{call, formula, gating, terms, gating_terms, model, na.action, xlevels, contrasts}{The
@@ -95,6 +103,8 @@
 #'   \item{posterior}{n x K posterior probabilities of the experts.}
 #'   \item{fitted.values, residuals}{The mixture's mean \eqn{E[y \mid x, z]}{E[y | x, z]} and
 #'     the response residuals.}
+#'   \item{offset, gating_offset}{The experts' and the gate's offsets as the fit used them
+#'     (n x M and n x (K - 1) matrices of what is added to the linear predictors), or `NULL`.}
 #'   \item{prior.weights, y, response_levels}{Case weights, the response as fitted (0/1 for
 #'     binomial) and, for a factor response, its two levels.}
 #'   \item{control}{The settings.}
@@ -129,7 +139,7 @@
 moem <- function(formula, data, K = 2, gating = NULL, family = gaussian(), weights = NULL,
                  subset, na.action, init = NULL, nstart = 1, control = moem_control(),
                  method = c("em", "gradient_em", "gd"), sigma = NULL, symmetric = FALSE,
-                 truth = NULL, ...) {
+                 truth = NULL, offset = NULL, ...) {
   call <- match.call()
   if (...length() > 0L) {
     abort("Unused argument(s) in `...`: ", paste(names(list(...)), collapse = ", "), ".",
@@ -146,7 +156,7 @@ moem <- function(formula, data, K = 2, gating = NULL, family = gaussian(), weigh
   has_data <- !missing(data)
   expert_terms <- if (has_data) terms(formula, data = data) else terms(formula)
   gating_terms <- if (is.null(gating)) {
-    delete.response(expert_terms)
+    without_offsets(delete.response(expert_terms))
   } else if (has_data) {
     terms(gating, data = data)
   } else {
@@ -154,7 +164,7 @@ moem <- function(formula, data, K = 2, gating = NULL, family = gaussian(), weigh
   }
 
   mf <- match.call(expand.dots = FALSE)
-  mf <- mf[c(1L, match(c("data", "subset", "weights"), names(mf), 0L))]
+  mf <- mf[c(1L, match(c("data", "subset", "weights", "offset"), names(mf), 0L))]
   mf$formula <- joint_formula(expert_terms, gating_terms, environment(formula))
   mf$drop.unused.levels <- TRUE
   mf$na.action <- quote(stats::na.pass)
@@ -168,7 +178,9 @@ moem <- function(formula, data, K = 2, gating = NULL, family = gaussian(), weigh
     model.matrix(gating_terms, mf)
   }
   fit <- fit_matrices(x, model.response(mf), z, K, family, model.weights(mf), init, nstart,
-                      control, method, sigma, symmetric, truth, call)
+                      control, method, sigma, symmetric, truth, call,
+                      offset = frame_offset(mf, expert_terms, argument = TRUE),
+                      gating_offset = frame_offset(mf, gating_terms))
 
   fit$call <- call
   fit$formula <- formula

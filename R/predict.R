@@ -98,15 +98,34 @@ model_design <- function(object, newdata, with_response = FALSE, na.action = na.
   x <- model.matrix(delete.response(object$terms), mf, contrasts.arg = object$contrasts$experts)
   z <- model.matrix(object$gating_terms, mf, contrasts.arg = object$contrasts$gating)
   y <- if (with_response) model.response(mf)
-  ok <- stats::complete.cases(x, z) & (if (with_response) !is.na(y) else TRUE)
+  offset <- frame_offset(mf, object$terms, argument = is.null(newdata))
+  if (!is.null(newdata) && !is.null(object$call$offset)) {
+    # the `offset` argument of the fit, evaluated in newdata as predict.lm() does
+    extra <- eval(object$call$offset, newdata, environment(object$terms))
+    if (!is.null(na_action)) extra <- if (is.matrix(extra)) extra[-na_action, , drop = FALSE] else
+      extra[-na_action]
+    offset <- if (is.null(offset)) extra else offset + extra
+  }
+  gating_offset <- frame_offset(mf, object$gating_terms)
+  ok <- stats::complete.cases(x, z, offset, gating_offset) &
+    (if (with_response) !is.na(y) else TRUE)
   x <- x[ok, !object$aliased$experts, drop = FALSE]
   z <- z[ok, !object$aliased$gating, drop = FALSE]
+  M <- free_classes(object)
+  offset_x <- expert_offset_matrix(subset_rows(offset, ok), sum(ok), M, object$family, call)
+  offset_z <- gate_offset_matrix(subset_rows(gating_offset, ok), sum(ok), object$K, call)
   if (with_response) {
     y <- if (is.null(newdata)) object$y[ok] else {
       family_response(object$family, y[ok], call, levels = object$response_levels)
     }
   }
-  list(x = x, z = z, y = y, ok = ok, rownames = rownames(mf), na.action = na_action)
+  list(x = x, z = z, y = y, offset_x = offset_x, offset_z = offset_z, ok = ok,
+       rownames = rownames(mf), na.action = na_action)
+}
+
+# The rows `ok` of a vector or matrix, or NULL.
+subset_rows <- function(a, ok) {
+  if (is.null(a)) NULL else if (is.matrix(a)) a[ok, , drop = FALSE] else a[ok]
 }
 
 check_variables <- function(tt, newdata, call) {
@@ -129,10 +148,10 @@ has_response <- function(object, newdata) {
 predict_parts <- function(object, design) {
   beta <- coef_experts_matrix(object)[!object$aliased$experts, , drop = FALSE]
   gate <- coef_gating(object)[!object$aliased$gating, , drop = FALSE]
-  eta <- design$x %*% beta
+  eta <- expert_predictors(design$x, beta, design$offset_x)
   labels <- paste0("expert", seq_len(object$K))
   mu <- expert_mean(object$family, eta, object$K)
-  g <- softmax_rows(design$z %*% gate)
+  g <- gate_probabilities(design$z, gate, design$offset_z)
   dimnames(g) <- list(NULL, labels)
   dimnames(mu) <- if (length(dim(mu)) == 3L) list(NULL, object$response_levels, labels) else
     list(NULL, labels)
@@ -143,19 +162,20 @@ predict_posterior <- function(object, design) {
   if (is.null(design$y)) return(object$posterior[design$ok, , drop = FALSE])
   beta <- coef_experts_matrix(object)[!object$aliased$experts, , drop = FALSE]
   gate <- coef_gating(object)[!object$aliased$gating, , drop = FALSE]
-  res <- estep(object, design$x, design$z, design$y, rep(1, length(design$y)), beta, gate)
+  res <- estep(object, design, rep(1, length(design$y)), beta, gate)
   colnames(res$posterior) <- paste0("expert", seq_len(object$K))
   res$posterior
 }
 
-# The C E-step at given parameters (beta p x MK, gate q x K): list(loglik, posterior) and the
-# gradient of the log-likelihood.
-estep <- function(object, x, z, y, w, beta, gate) {
+# The C E-step on a design (model_design()) at given parameters (beta p x MK, gate q x K):
+# list(loglik, posterior) and the gradient of the log-likelihood.
+estep <- function(object, design, w, beta, gate) {
   family <- object$family
   sigma <- if (is.null(object$sigma)) rep(1, object$K) else as.double(object$sigma)
   M <- ncol(beta) %/% object$K
-  .Call(ffi_estep, x, z, as.double(y), NULL, as.double(w),
-        as.integer(c(family_codes[[family$family]], object$K, M, 0L)), beta, gate, sigma)
+  .Call(ffi_estep, design$x, design$z, as.double(design$y), NULL, as.double(w), design$offset_x,
+        design$offset_z, as.integer(c(family_codes[[family$family]], object$K, M, 0L)), beta,
+        gate, sigma)
 }
 
 mixture_variance <- function(object, parts) {

@@ -62,7 +62,8 @@ start_from_init <- function(init, problem, aliased, call) {
   if (!is.null(problem$sigma)) {
     sigma <- problem$sigma
   } else if (problem$family$family == "gaussian") {
-    sigma <- if (is.null(init$sigma)) rep(max(stats::sd(problem$y), 1e-8), K) else init$sigma
+    response <- if (is.null(problem$offset_x)) problem$y else problem$y - problem$offset_x[, 1L]
+    sigma <- if (is.null(init$sigma)) rep(max(stats::sd(response), 1e-8), K) else init$sigma
     if (problem$symmetric) sigma <- rep_len(sigma, K)
     if (!is.numeric(sigma) || length(sigma) != K || any(!is.finite(sigma)) || any(sigma <= 0)) {
       abort("`init$sigma` must be ", K, " positive numbers.", call = call)

@@ -2,7 +2,7 @@
  * estep.c: the E-step, in log space and MOEM_CHUNK rows at a time.
  *
  * For each block of rows: eta_x = x beta (len x MK) and eta_z = z gate (len x K) by two BLAS
- * products, log f_k(y_i) from family.c, log pi_ik = eta_z,ik - log sum_j exp(eta_z,ij), then
+ * products, plus the experts' and the gate's offsets (d->offset_x, d->offset_z) if any, log f_k(y_i) from family.c, log pi_ik = eta_z,ik - log sum_j exp(eta_z,ij), then
  *
  *     post_ik = exp(a_ik - l_i),  a_ik = log pi_ik + log f_k(y_i),  l_i = log sum_k exp(a_ik),
  *
@@ -77,8 +77,11 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
            *gexp = b + (size_t) len * K, *gtop = gexp + (size_t) len * K, *gsum = gtop + len,
            *btop = gsum + len, *bsum = btop + len;
     rows_times(len, d->p, MK, d->x + i0, n, par->beta, eta_x);
+    for (int k = 0; k < K; k++)
+        offset_add(len, d->M, d->offset_x, n, i0, eta_x + (size_t) k * d->M * len, len);
     for (int i = 0; i < len; i++) eta_z[i] = 0.0;
     rows_times(len, d->q, K - 1, d->z + i0, n, par->gate + d->q, eta_z + len);
+    offset_add(len, K - 1, d->offset_z, n, i0, eta_z + len, len);
     /* the gate: gexp_ik = exp(eta_z,ik - gtop_i), pi_ik = gexp_ik / gsum_i */
     exp_from_top(len, K, eta_z, len, gexp, len, gtop, 0.0);
     row_sums(len, K, gexp, gsum);
@@ -224,7 +227,7 @@ double moem_evaluate(const moem_data *d, const moem_par *par, moem_work *wk, int
 
 /* The mixture's mean sum_k pi_k mu_k (n) of gaussian or binomial experts at the parameters of
  * the last E-step, whose gate probabilities it takes from wk->gate_prob, a block of rows at a
- * time (mu_k = x' beta_k, or plogis of it). */
+ * time (mu_k = x' beta_k + offset, or plogis of it). */
 void moem_fitted(const moem_data *d, const moem_par *par, moem_work *wk, double *fitted)
 {
     const int n = d->n, K = d->K;
@@ -232,6 +235,7 @@ void moem_fitted(const moem_data *d, const moem_par *par, moem_work *wk, double 
         const int len = block_rows(n, i0 / MOEM_CHUNK);
         double *mu = wk->block;
         rows_times(len, d->p, K, d->x + i0, n, par->beta, mu);
+        for (int k = 0; k < K; k++) offset_add(len, 1, d->offset_x, n, i0, mu + k * len, len);
         if (d->family == FAMILY_BINOMIAL)
             for (int i = 0; i < len * K; i++) mu[i] = 1.0 / (1.0 + exp(-mu[i]));
         for (int i = 0; i < len; i++) fitted[i0 + i] = 0.0;

@@ -33,7 +33,7 @@
 #include "linalg.h"
 #include "softmax.h"
 
-/* r = u - x beta, a block of rows at a time: one product over all n rows would wake the BLAS's
+/* r = u - x beta - offset, a block of rows at a time: one product over all n rows would wake the BLAS's
  * threads, which then spin for some 0.1 s beside the fit's own */
 static void residuals(const moem_data *d, const double *u, const double *beta, double *r)
 {
@@ -42,6 +42,7 @@ static void residuals(const moem_data *d, const double *u, const double *beta, d
         const ptrdiff_t i0 = b * MOEM_CHUNK;
         const int len = block_rows(n, b);
         rows_times(len, d->p, 1, d->x + i0, d->n, beta, r + i0);
+        offset_add(len, 1, d->offset_x, n, i0, r + i0, len);
         for (int i = 0; i < len; i++) r[i0 + i] = u[i0 + i] - r[i0 + i];
     }
 }
@@ -247,10 +248,13 @@ void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_
             gaussian_expert(d, k, vsum, par, wk, ctl, st, grad);
             *inner += 1;
         } else {
-            softmax_problem pr = { n, p, M, d->x, d->target, wk->v, d->penalty_x,
-                                   wk->bound_x.ready ? &wk->bound_x : NULL, wk->sm.prob, 0, 0.0,
-                                   grad ? grad->beta + (size_t) k * M * p : NULL, wk->slack,
-                                   NULL, NULL };
+            softmax_problem pr = {
+                .n = n, .q = p, .m = M, .z = d->x, .offset = d->offset_x, .target = d->target,
+                .v = wk->v, .penalty = d->penalty_x,
+                .bound = wk->bound_x.ready ? &wk->bound_x : NULL, .prob = wk->sm.prob,
+                .first_gradient = grad ? grad->beta + (size_t) k * M * p : NULL,
+                .slack = wk->slack
+            };
             softmax_result res;
             softmax_fit(&pr, par->beta + (size_t) k * M * p, &wk->sm, ctl->inner_maxit,
                         ctl->inner_tol, &res);
@@ -295,9 +299,11 @@ void symmetric_mstep(const moem_data *d, moem_par *par, moem_work *wk,
         *inner = 1;
     } else {
         for (int i = 0; i < n; i++) u[i] = r[i] * d->y[i] + (1.0 - r[i]) * (1.0 - d->y[i]);
-        softmax_problem pr = { n, p, 1, d->x, u, d->w, d->penalty_x,
-                               wk->bound_x.ready ? &wk->bound_x : NULL, wk->sm.prob, 0, 0.0,
-                               NULL, wk->slack, NULL, NULL };
+        softmax_problem pr = {
+            .n = n, .q = p, .m = 1, .z = d->x, .target = u, .v = d->w, .penalty = d->penalty_x,
+            .bound = wk->bound_x.ready ? &wk->bound_x : NULL, .prob = wk->sm.prob,
+            .slack = wk->slack
+        };
         softmax_result res;
         softmax_fit(&pr, par->beta, &wk->sm, ctl->inner_maxit, ctl->inner_tol, &res);
         *inner = res.iter;

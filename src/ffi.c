@@ -4,8 +4,9 @@
  * the workspace (R_alloc: released by R when the call ends, also after an error or an
  * interrupt) and calls the kernels.
  *
- *   ffi_em(x, z, y, target, w, dims, beta, gate, sigma, post, control)
- *       x n x p, z n x q, y n, target n x M or NULL, w n, dims = c(family, K, M, symmetric),
+ *   ffi_em(x, z, y, target, w, offset_x, offset_z, dims, beta, gate, sigma, post, control)
+ *       x n x p, z n x q, y n, target n x M or NULL, w n, offset_x n x M or NULL (the experts'
+ *       offsets), offset_z n x (K - 1) or NULL (the gate's), dims = c(family, K, M, symmetric),
  *       beta p x MK, gate q x K, sigma K, post an n x K matrix, n expert labels 1..K or NULL
  *       (then the fit starts with an E-step), control a list (see read_control).  Returns the
  *       fitted parameters, the posterior (n x K, columns named expert1..), the trace, the
@@ -14,7 +15,7 @@
  *   ffi_aliased(x, w, tol)
  *       logical (p): the columns of x (n x p) that lm's rule finds aliased under weights w (n),
  *       from x' diag(w) x computed a block of rows at a time, without a copy of x.
- *   ffi_estep(x, z, y, target, w, dims, beta, gate, sigma)
+ *   ffi_estep(x, z, y, target, w, offset_x, offset_z, dims, beta, gate, sigma)
  *       list(loglik, posterior, gradient_experts (p x MK), gradient_gate (q x (K - 1)),
  *       gradient_logsigma (K)) at the given parameters; the gradient is of the log-likelihood.
  *   ffi_exp_block(x)
@@ -42,7 +43,8 @@ static const double *optional_doubles(SEXP a)
     return Rf_isNull(a) ? NULL : REAL(a);
 }
 
-static void read_data(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, moem_data *d)
+static void read_data(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP offset_x,
+                      SEXP offset_z, SEXP dims, moem_data *d)
 {
     d->n = Rf_nrows(x);
     d->p = Rf_ncols(x);
@@ -56,6 +58,8 @@ static void read_data(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, mo
     d->y = REAL(y);
     d->target = optional_doubles(target);
     d->w = REAL(w);
+    d->offset_x = optional_doubles(offset_x);
+    d->offset_z = optional_doubles(offset_z);
     d->penalty_x = d->penalty_z = NULL;
 }
 
@@ -316,15 +320,15 @@ static SEXP named_list(const char **names, int len)
     return out;
 }
 
-SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta, SEXP gate,
-            SEXP sigma, SEXP post, SEXP control)
+SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP offset_x, SEXP offset_z,
+            SEXP dims, SEXP beta, SEXP gate, SEXP sigma, SEXP post, SEXP control)
 {
     moem_data d;
     moem_par par;
     moem_control ctl;
     moem_work wk;
     moem_status st;
-    read_data(x, z, y, target, w, dims, &d);
+    read_data(x, z, y, target, w, offset_x, offset_z, dims, &d);
     read_control(control, &ctl);
     d.penalty_x = optional_doubles(list_get(control, "penalty_x"));
     d.penalty_z = optional_doubles(list_get(control, "penalty_z"));
@@ -380,12 +384,13 @@ SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta, S
     return out;
 }
 
-SEXP ffi_estep(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP dims, SEXP beta, SEXP gate,
-               SEXP sigma)
+SEXP ffi_estep(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP offset_x, SEXP offset_z,
+               SEXP dims, SEXP beta, SEXP gate, SEXP sigma)
 {
     moem_data d;
     moem_work wk;
-    read_data(x, z, y, target, w, dims, &d);
+    memset(&wk, 0, sizeof wk);
+    read_data(x, z, y, target, w, offset_x, offset_z, dims, &d);
     moem_par par = { REAL(beta), REAL(gate), REAL(sigma) };
     SEXP posterior = PROTECT(Rf_allocMatrix(REALSXP, d.n, d.K));
     wk.post = REAL(posterior);

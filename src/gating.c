@@ -25,12 +25,15 @@ void gate_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_con
     if (d->K < 2) return;
     gate_check *check = &wk->gate_check;
     double f0 = warm ? wk->gate_q - (d->penalty_z ? penalty_gate(d, par) : 0.0) : 0.0;
-    softmax_problem pr = { d->n, d->q, d->K - 1, d->z, wk->post + d->n, d->w, d->penalty_z,
-                           wk->bound_z.ready ? &wk->bound_z : NULL, wk->gate_prob, warm, f0,
-                           grad ? grad->gate : NULL, wk->slack,
-                           wk->gate_saved.chol ? &wk->gate_saved : NULL,
-                           warm && wk->stats.ready ? wk->stats.gate : NULL,
-                           warm ? check->before : NULL, wk->unit_weights };
+    softmax_problem pr = {
+        .n = d->n, .q = d->q, .m = d->K - 1, .z = d->z, .offset = d->offset_z,
+        .target = wk->post + d->n, .v = d->w, .penalty = d->penalty_z,
+        .bound = wk->bound_z.ready ? &wk->bound_z : NULL, .prob = wk->gate_prob, .warm = warm,
+        .f0 = f0, .first_gradient = grad ? grad->gate : NULL, .slack = wk->slack,
+        .saved = wk->gate_saved.chol ? &wk->gate_saved : NULL,
+        .given_gradient = warm && wk->stats.ready ? wk->stats.gate : NULL,
+        .before = warm ? check->before : NULL, .unit_v = wk->unit_weights
+    };
     softmax_result res;
     softmax_fit(&pr, par->gate + d->q, &wk->sm, ctl->inner_maxit, ctl->inner_tol, &res);
     if (res.deferred) {

@@ -73,6 +73,20 @@ static inline int pass_threads(ptrdiff_t n, int narrow, int threads)
     return n > MOEM_CHUNK && narrow ? threads : 1;
 }
 
+/* eta (len x m, leading dimension ld) += rows i0 .. i0 + len - 1 of offset (n x m), unless
+ * offset is NULL */
+static inline void offset_add(int len, int m, const double *offset, ptrdiff_t n, ptrdiff_t i0,
+                              double *eta, int ld)
+{
+    if (!offset) return;
+    for (int c = 0; c < m; c++) {
+        const double *oc = offset + (size_t) c * n + i0;
+        double *ec = eta + (size_t) c * ld;
+        SIMD_LOOP
+        for (int i = 0; i < len; i++) ec[i] += oc[i];
+    }
+}
+
 /* The sum of w_i log(s_i) over the rows of a block, s_i >= 1.  With weights 0 and 1
  * (unit_weights) it is the log of the product of the s_i, kept below 2^500 by exact powers of
  * 2: one log a block instead of one a row.  Each product rounds by half an ulp, so the block's
@@ -117,6 +131,10 @@ typedef struct {
     const double *target; /* n x M   targets of the experts' softmax likelihood: y for binomial,
                                      indicators of classes 2..C for multinomial; NULL for gaussian */
     const double *w;      /* n       case weights, >= 0 */
+    const double *offset_x; /* n x M the experts' offsets, added to each expert's linear
+                               predictors x beta_k (the same for every expert), or NULL */
+    const double *offset_z; /* n x (K - 1)  the gate's offsets, added to the log-odds of experts
+                               2..K against expert 1, or NULL */
     const double *penalty_x; /* p    ridge penalty of each expert coefficient row, or NULL */
     const double *penalty_z; /* q    ridge penalty of each gate coefficient row, or NULL */
 } moem_data;

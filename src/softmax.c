@@ -5,7 +5,7 @@
  * (targets: the response, weights: case weights times the expert's posterior).
  *
  * Maximises  f(B) = sum_i v_i (t_i' eta_i - log(1 + sum_c exp(eta_ic))) - sum_jc lambda_j B_jc^2 / 2,
- * eta = z B, lambda the optional ridge penalty of each row of B (q).  With a bound in the
+ * eta = z B (plus the problem's offsets, if any), lambda the optional ridge penalty of each row of B (q).  With a bound in the
  * problem, softmax_fit hands over to bound.c's steps instead of Newton's.  A warm problem
  * starts from the probabilities and objective it is given (the E-step's, for the gate), and
  * first_gradient, when set, receives the gradient at the start: at EM's current parameters
@@ -61,6 +61,7 @@ static double objective_block(const softmax_problem *pr, const double *coef, ptr
     double *prob = pr->prob + i0, *reference = prob + (size_t) m * n;
     log_sum log_sums = { 1.0, 0.0, 0 };
     rows_times(len, pr->q, m, pr->z + i0, n, coef, eta);
+    offset_add(len, m, pr->offset, n, i0, eta, len);
     /* the classes' exp(eta_ic - top_i) and the reference's exp(-top_i), top_i >= 0 */
     exp_from_top(len, m, eta, len, prob, n, top, 0.0);
     for (int r = 0; r < len; r++) reference[r] = -top[r];

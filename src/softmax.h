@@ -6,6 +6,7 @@
 typedef struct {
     int n, q, m;
     const double *z;       /* n x q  design */
+    const double *offset;  /* n x m  offsets added to the linear predictors z B, or NULL */
     const double *target;  /* n x m  targets of classes 2..m+1; rows in the simplex */
     const double *v;       /* n      row weights >= 0 */
     const double *penalty; /* q      ridge penalty of each coefficient row, or NULL */

@@ -94,7 +94,7 @@ test_that("the multinomial gradient agrees with finite differences", {
   gate <- cbind(0, rnorm(2))
   object <- list(family = multinomial(), K = K, sigma = NULL)
   loglik <- function(b, g) multinomial_loglik(x, z, y, b, g)
-  res <- moem:::estep(object, x, z, y, rep(1, length(y)), beta, gate)
+  res <- moem:::estep(object, list(x = x, z = z, y = y), rep(1, length(y)), beta, gate)
   expect_equal(res$loglik, loglik(beta, gate), tolerance = 1e-12)
   h <- 1e-6
   numeric_beta <- vapply(seq_along(beta), function(j) {

@@ -164,7 +164,7 @@ test_that("analytic gradients agree with finite differences", {
     sigma <- c(0.8, 1.3, 1.1)
     object <- list(family = if (family == "gaussian") gaussian() else binomial(), K = K,
                    sigma = if (family == "gaussian") sigma)
-    res <- moem:::estep(object, x, z, d$y, rep(1, nrow(x)), beta, gate)
+    res <- moem:::estep(object, list(x = x, z = z, y = d$y), rep(1, nrow(x)), beta, gate)
     expect_equal(res$loglik, loglik_r(x, z, d$y, beta, gate, sigma, family), tolerance = 1e-12)
     h <- 1e-6
     fd <- function(fun, value) {
@@ -291,7 +291,7 @@ test_that("the E-step's log-likelihood and posterior equal R's, with unit and ot
   sigma <- rep(1, K)
   object <- list(family = gaussian(), K = K, sigma = sigma)
   for (w in list(rep(1, n), rep(c(1, 0), length.out = n), runif(n, 0.2, 3))) {
-    res <- moem:::estep(object, x, x, y, w, beta, gate)
+    res <- moem:::estep(object, list(x = x, z = x, y = y), w, beta, gate)
     ref <- ref_estep(x, x, y, w, beta, gate, sigma, "gaussian")
     expect_equal(res$loglik, ref$loglik, tolerance = 1e-13)
     expect_equal(res$posterior, ref$posterior, tolerance = 1e-13)

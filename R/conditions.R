@@ -26,3 +26,13 @@ describe <- function(x) {
   kind <- class(x)[1L]
   paste0(if (grepl("^[aeiou]", kind)) "an " else "a ", kind, " of length ", length(x))
 }
+
+# An error for arguments in `...` that a method does not use (rather than ignoring them).
+check_dots <- function(..., call = NULL) {
+  if (...length() > 0L) {
+    names <- names(list(...))
+    shown <- if (is.null(names)) rep("", ...length()) else names
+    shown[shown == ""] <- "<unnamed>"
+    abort("Unused argument(s): ", paste(shown, collapse = ", "), ".", call = call)
+  }
+}

@@ -27,7 +27,7 @@ print.moem <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
       format(BIC(x), digits = max(5L, digits + 1L)), "\n", sep = "")
   if (!is.null(x$logpost)) {
     cat("Log-posterior with the ridge penalty: ", format(x$logpost, digits = max(5L, digits + 1L)),
-        "\n", sep = "")
+        "\n", penalty_note(x$control$penalty), "\n", sep = "")
   }
   cat(describe_convergence(x$method, x$converged, x$iter), "\n", sep = "")
   if (any(x$degenerate)) {
@@ -46,4 +46,13 @@ describe_convergence <- function(method, converged, iter) {
   paste0(method_label(if (is.null(method)) "em" else method), " ",
          if (converged) "converged" else "did not converge", " in ", iter, " iteration",
          if (iter != 1L) "s", ".")
+}
+
+# What a ridge penalty means for the fit's standard errors.
+penalty_note <- function(penalty) {
+  text <- paste0("Ridge penalty ", format(penalty[1L]), " (experts), ", format(penalty[2L]),
+                 " (gate): a penalised (MAP) fit, whose standard errors come from the ",
+                 "penalised (posterior) covariance, the inverse of the observed information ",
+                 "plus the penalty.")
+  paste(strwrap(text, width = 0.95 * getOption("width")), collapse = "\n")
 }

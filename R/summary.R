@@ -9,7 +9,13 @@
 #' @param digits Significant digits to print.
 #' @param signif.stars Whether to print significance stars, as [printCoefmat()] does.
 #' @param ... Unused.
-#' @return A list of class `"summary.moem"`: `call`, `family`, `K`, `experts` (a list of
+#' With a ridge penalty the standard errors are those of the penalised (posterior) covariance,
+#' the inverse of the penalised information (see [vcov.moem()]), and the summary says so.
+#'
+#' @return A list of class `"summary.moem"`: `call`, `family`, `K`, `coefficients` (the
+#'   matrix of estimates, standard errors, z values and p-values of the experts' and the
+#'   gate's coefficients, rows named as in `coef(object)`, as [summary.glm()] has it, and as
+#'   [coef()] returns it), `penalty` (the ridge penalty, `NULL` without one), `experts` (a list of
 #'   coefficient tables, one per expert, or per expert and free class for multinomial experts,
 #'   named as the columns of the coefficients), `classes` (a multinomial response's levels),
 #'   `with_errors` (`FALSE` when the fit has more than 2000 free parameters, too many for the
@@ -26,6 +32,7 @@
 #' summary(moem(y ~ x1, data = d))
 #' @export
 summary.moem <- function(object, ...) {
+  check_dots(..., call = sys.call())
   cf <- coef(object)
   with_errors <- object$df <= 2000
   se <- if (with_errors) sqrt(diag(vcov(object))) else rep(NA_real_, length(cf))
@@ -54,7 +61,9 @@ summary.moem <- function(object, ...) {
     classes = if (object$family$family == "multinomial") object$response_levels,
     with_errors = with_errors,
     gating = lapply(seq_len(K)[-1L], function(k) rows_of(paste0("gate", k, ":"))),
+    coefficients = table[!startsWith(rownames(table), "sigma"), , drop = FALSE],
     sigma = table[startsWith(rownames(table), "sigma"), 1:2, drop = FALSE],
+    penalty = if (is_penalised(object)) object$control$penalty,
     sigma_fixed = if (isTRUE(object$sigma_fixed)) object$sigma,
     size = colSums(object$posterior * w),
     proportion = colSums(gate * w) / sum(w),
@@ -115,6 +124,8 @@ print.summary.moem <- function(x, digits = max(3L, getOption("digits") - 3L),
   }
   if (!isTRUE(x$with_errors)) {
     cat("\nStandard errors are not computed for more than 2000 free parameters.\n")
+  } else if (!is.null(x$penalty)) {
+    cat("\n", penalty_note(x$penalty), "\n", sep = "")
   }
   if (isTRUE(signif.stars)) {
     cat("---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n")

@@ -4,37 +4,67 @@
 #' (see [moem_information()]). Gaussian experts' sigmas enter the information on the log scale
 #' and are mapped back by the delta method.
 #'
+#' With a ridge penalty (`moem_control(penalty = )`), the fit maximises the log-posterior
+#' \eqn{\log L(\theta) - \frac12 \theta^\top \Lambda \theta}{loglik - theta' Lambda theta / 2},
+#' and the covariance is the inverse of the penalised information \eqn{I_{obs} + \Lambda}{I_obs +
+#' Lambda}: the covariance of the normal approximation to the posterior under the ridge's
+#' gaussian prior, as mgcv's Bayesian covariance matrix `Vp` is for a penalised fit. (The
+#' inverse of the unpenalised information at a penalised estimate is not the covariance of
+#' anything, and would overstate the uncertainty of the shrunken coefficients.) [summary()]
+#' and [print()] say when a fit is penalised.
+#'
 #' @param object A [moem()] fit.
-#' @param ... Unused.
-#' @return A square matrix named as `coef(object)`. Aliased coefficients, and every entry when
-#'   the information matrix is not positive definite (with a warning), are `NA`.
+#' @param part Which block of the matrix: `"all"` (the default), `"experts"`, `"gating"` or
+#'   `"sigma"`, the rows and columns of the coefficients that `coef(object, part)` names (the
+#'   same block of the full matrix, not the inverse of a block of the information).
+#' @param ... Unused; an error if given.
+#' @return A square matrix named as the coefficients of `part` in `coef(object)`. Aliased
+#'   coefficients, and every entry when the information matrix is not positive definite (with
+#'   a warning), are `NA`.
 #' @references Louis, T. A. (1982). Finding the observed information matrix when using the EM
 #'   algorithm. *Journal of the Royal Statistical Society B*, 44, 226--233.
+#'
+#'   Wood, S. N. (2017). *Generalized Additive Models: An Introduction with R*, 2nd edition,
+#'   section 6.10 (the Bayesian covariance matrix of a penalised fit). Chapman and Hall/CRC.
 #' @examples
 #' set.seed(1)
 #' d <- rmoe(400, experts = cbind(c(1, 2), c(-1, -1)), gating = cbind(0, c(0, 3)),
 #'           intercept = TRUE)
 #' fit <- moem(y ~ x1, data = d)
 #' sqrt(diag(vcov(fit)))
+#' vcov(fit, part = "gating")
 #' @export
-vcov.moem <- function(object, ...) {
+vcov.moem <- function(object, part = c("all", "experts", "gating", "sigma"), ...) {
+  call <- sys.call()
+  check_dots(..., call = call)
+  part <- match.arg(part)
   cf <- coef(object)
   out <- matrix(NA_real_, length(cf), length(cf), dimnames = list(names(cf), names(cf)))
-  info <- moem_information(object)$observed
-  factor <- tryCatch(chol(info), error = function(e) NULL)
+  info <- information_matrices(object, call)
+  penalised <- info$observed + info$penalty
+  factor <- tryCatch(chol(penalised), error = function(e) NULL)
   if (is.null(factor)) {
-    warn("The observed information matrix is not positive definite; standard errors are not ",
-         "available.", call = sys.call())
-    return(out)
+    warn("The observed information matrix", if (is_penalised(object)) " (with the penalty)",
+         " is not positive definite; standard errors are not available.", call = call)
+  } else {
+    v <- chol2inv(factor)
+    jacobian <- rep(1, nrow(v))
+    sigma <- startsWith(rownames(info$observed), "sigma")
+    jacobian[sigma] <- cf[rownames(info$observed)[sigma]]
+    out[rownames(info$observed), rownames(info$observed)] <- v * outer(jacobian, jacobian)
   }
-  v <- chol2inv(factor)
-  jacobian <- rep(1, nrow(v))
-  sigma <- startsWith(rownames(info), "sigma")
-  jacobian[sigma] <- cf[rownames(info)[sigma]]
-  v <- v * outer(jacobian, jacobian)
-  out[rownames(info), rownames(info)] <- v
-  out
+  if (part == "all") return(out)
+  keep <- coefficient_part(names(cf)) == part
+  out[keep, keep, drop = FALSE]
 }
+
+# Which part each coefficient name belongs to: "experts", "gating" or "sigma".
+coefficient_part <- function(names) {
+  ifelse(startsWith(names, "gate"), "gating", ifelse(startsWith(names, "sigma"), "sigma",
+                                                     "experts"))
+}
+
+is_penalised <- function(object) any(object$control$penalty > 0)
 
 #' Information matrices of a mixture of experts, and EM's rate
 #'
@@ -48,11 +78,19 @@ vcov.moem <- function(object, ...) {
 #' Near its fixed point EM moves as \eqn{\theta_{t+1} - \theta^* \approx M (\theta_t -
 #' \theta^*)}{theta_{t+1} - theta* = M (theta_t - theta*)} with \eqn{M = I_c^{-1}
 #' I_m}{M = I_c^{-1} I_m}, the fraction of missing information (Dempster, Laird and Rubin,
-#' 1977), so its linear rate is the largest eigenvalue of \eqn{M}.
+#' 1977), so its linear rate is the largest eigenvalue of \eqn{M}. With a ridge penalty
+#' \eqn{\Lambda}{Lambda} (MAP-EM), the M-step's curvature is \eqn{I_c + \Lambda}{I_c + Lambda}
+#' and the rate that of \eqn{(I_c + \Lambda)^{-1} I_m}{(I_c + Lambda)^{-1} I_m}.
 #'
-#' @param object A [moem()] fit, at a maximum of the likelihood.
-#' @return A list with the matrices `observed`, `complete` and `missing`, and `rate`, the
-#'   largest eigenvalue of \eqn{I_c^{-1} I_m}{I_c^{-1} I_m}.
+#' The matrices are assembled block by block: each observation's complete-data score is
+#' non-zero only in its expert's coefficients and the gate's, so the cost is one cross-product
+#' of an n x P matrix (P free parameters) and K small ones. Before it starts, the memory it
+#' needs is estimated, and a fit too large for the machine is an error that says so.
+#'
+#' @param object A [moem()] fit, at a maximum of the likelihood (or of the log-posterior).
+#' @return A list with the matrices `observed`, `complete` and `missing`, `penalty` (the
+#'   Hessian of the ridge penalty, a diagonal matrix, zero without a penalty), and `rate`, the
+#'   largest eigenvalue of \eqn{(I_c + \Lambda)^{-1} I_m}{(I_c + Lambda)^{-1} I_m}.
 #' @references Louis, T. A. (1982). Finding the observed information matrix when using the EM
 #'   algorithm. *Journal of the Royal Statistical Society B*, 44, 226--233.
 #' @examples
@@ -66,16 +104,42 @@ moem_information <- function(object) {
   if (!inherits(object, "moem")) {
     abort("`object` must be a moem fit, not ", describe(object), ".", call = sys.call())
   }
-  full <- full_information(object)
+  info <- information_matrices(object, sys.call())
+  info$rate <- tryCatch({
+    m <- solve(info$complete + info$penalty, info$missing)
+    max(Re(eigen(m, only.values = TRUE)$values))
+  }, error = function(e) NA_real_)
+  info
+}
+
+# The observed, complete and missing information and the penalty's Hessian over the free
+# parameters (log sigma for sigma), named as free_labels().
+information_matrices <- function(object, call = NULL) {
+  full <- full_information(object, call)
   jac <- free_jacobian(object, ncol(full$complete))
   complete <- crossprod(jac, full$complete %*% jac)
   missing <- crossprod(jac, full$missing %*% jac)
   labels <- free_labels(object)
   dimnames(complete) <- dimnames(missing) <- list(labels, labels)
-  observed <- complete - missing
-  rate <- tryCatch(max(Re(eigen(solve(complete, missing), only.values = TRUE)$values)),
-                   error = function(e) NA_real_)
-  list(observed = observed, complete = complete, missing = missing, rate = rate)
+  penalty <- diag(penalty_diagonal(object, labels), length(labels))
+  dimnames(penalty) <- dimnames(complete)
+  list(observed = complete - missing, complete = complete, missing = missing, penalty = penalty)
+}
+
+# The ridge penalty of each free parameter (labels as free_labels()): the experts' and the
+# gate's coefficients other than intercepts, as c_control() gives them to the C code; none on
+# log sigma.
+penalty_diagonal <- function(object, labels) {
+  penalty <- object$control$penalty
+  if (is.null(penalty) || !any(penalty > 0)) return(rep(0, length(labels)))
+  part <- coefficient_part(labels)
+  term <- sub("^[^:]*:", "", labels)
+  if (object$family$family == "multinomial") {
+    term[part == "experts"] <- sub("^[^:]*:", "", term[part == "experts"])
+  }
+  out <- ifelse(part == "experts", penalty[1L], ifelse(part == "gating", penalty[2L], 0))
+  out[term == "(Intercept)"] <- 0
+  out
 }
 
 # The free parameters' names (as in coef(), sigma on the log scale) and values.
@@ -101,73 +165,99 @@ free_jacobian <- function(object, n_full) {
   jac
 }
 
-# Louis' identity over the full parameters: the complete-data information
-# sum_i w_i sum_k post_ik (-d2 log(pi_k f_k)) and the missing information
-# sum_i w_i Var_post(complete-data score).  A softmax expert with M free classes has the
-# score x (t_c - p_c) and the curvature x x' p_c (delta_ce - p_e) per pair of classes.
-full_information <- function(object) {
+# Louis' identity over the full parameters (beta_1..K, gate_2..K, log sigma_1..K): the
+# complete-data information sum_i w_i sum_k post_ik (-d2 log(pi_k f_k)) and the missing
+# information sum_i w_i Var_post(S_i), the posterior variance of the complete-data score
+# S_i = sum_k 1{Z_i = k} a_ik.  Expert k's a_ik is non-zero only in its own coefficients (and
+# log sigma_k) and, for k >= 2, in gate_k's (z_i; the gate's -pi_i part is the same for every
+# k and has no variance), so
+#
+#   Var_post(S_i) = sum_k post_ik a_ik a_ik' - s_i s_i',  s_i = sum_k post_ik a_ik,
+#
+# the first sum block by block (expert k's columns and gate_k's), the second one cross-product
+# of the n x P matrix of the s_i.  A softmax expert with M free classes has the score
+# x (t_c - p_c) and the curvature x x' p_c (delta_ce - p_e) per pair of classes.
+full_information <- function(object, call = NULL) {
   design <- model_design(object, NULL)
   x <- design$x
   z <- design$z
-  y <- object$y
-  w <- object$prior.weights
-  post <- object$posterior
-  parts <- predict_parts(object, design)
-  gaussian <- object$family$family == "gaussian"
-  with_sigma <- gaussian && !isTRUE(object$sigma_fixed)
   n <- nrow(x)
   p <- ncol(x)
   q <- ncol(z)
   K <- object$K
   M <- free_classes(object)
-  class_at <- function(k, c) ((k - 1L) * M + c - 1L) * p + seq_len(p)
+  gaussian <- object$family$family == "gaussian"
+  with_sigma <- gaussian && !isTRUE(object$sigma_fixed)
+  np <- K * p * M + (K - 1L) * q + if (with_sigma) K else 0L
+  check_information_memory(n, np, call)
+  y <- object$y
+  w <- object$prior.weights
+  post <- object$posterior
+  parts <- predict_parts(object, design)
   beta_at <- function(k) (k - 1L) * p * M + seq_len(p * M)
   gate_at <- function(k) K * p * M + (k - 2L) * q + seq_len(q)
   sigma_at <- function(k) K * p * M + (K - 1L) * q + k
-  np <- K * p * M + (K - 1L) * q + if (with_sigma) K else 0L
   if (!gaussian) {
-    target <- if (M == 1L) matrix(y) else response_matrix(y, object$family,
-                                                          object$response_levels)[, -1L]
+    target <- if (M == 1L) matrix(y) else {
+      response_matrix(y, object$family, object$response_levels)[, -1L, drop = FALSE]
+    }
   }
   complete <- matrix(0, np, np)
   second_moment <- matrix(0, np, np)
-  score <- matrix(0, n, np)
+  mean_score <- matrix(0, n, np)
   for (k in seq_len(K)) {
     rk <- w * post[, k]
-    b <- beta_at(k)
-    a <- matrix(0, n, np)
+    own <- c(beta_at(k), if (with_sigma) sigma_at(k))   # expert k's columns
     if (gaussian) {
       e <- y - parts$mu[, k]
       s2 <- object$sigma[[k]]^2
-      a[, b] <- x * (e / s2)
-      complete[b, b] <- complete[b, b] + crossprod(x * sqrt(rk)) / s2
+      a <- x * (e / s2)
+      complete[own[seq_len(p)], own[seq_len(p)]] <- crossprod(x * sqrt(rk)) / s2
       if (with_sigma) {
+        a <- cbind(a, e^2 / s2 - 1)
         s <- sigma_at(k)
-        a[, s] <- e^2 / s2 - 1
-        complete[b, s] <- complete[b, s] + 2 * crossprod(x, rk * e) / s2
-        complete[s, b] <- t(complete[b, s])
-        complete[s, s] <- complete[s, s] + 2 * sum(rk * e^2) / s2
+        complete[beta_at(k), s] <- 2 * crossprod(x, rk * e) / s2
+        complete[s, beta_at(k)] <- complete[beta_at(k), s]
+        complete[s, s] <- 2 * sum(rk * e^2) / s2
       }
     } else {
-      prob <- if (M == 1L) matrix(parts$mu[, k]) else parts$mu[, -1L, k]
+      # binomial experts' mean is n x K, multinomial experts' class probabilities n x C x K
+      prob <- if (length(dim(parts$mu)) == 2L) matrix(parts$mu[, k]) else
+        matrix(parts$mu[, -1L, k], n, M)
+      a <- matrix(0, n, p * M)
       for (c in seq_len(M)) {
-        a[, class_at(k, c)] <- x * (target[, c] - prob[, c])
+        a[, (c - 1L) * p + seq_len(p)] <- x * (target[, c] - prob[, c])
         for (e in seq_len(M)) {
           u <- rk * prob[, c] * ((c == e) - prob[, e])
-          complete[class_at(k, c), class_at(k, e)] <- crossprod(x, x * u)
+          complete[beta_at(k)[(c - 1L) * p + seq_len(p)], beta_at(k)[(e - 1L) * p + seq_len(p)]] <-
+            crossprod(x, x * u)
         }
       }
     }
-    if (k >= 2L) a[, gate_at(k)] <- z
-    second_moment <- second_moment + crossprod(a * sqrt(rk))
-    score <- score + a * post[, k]
+    block <- own
+    if (k >= 2L) {
+      a <- cbind(a, z)
+      block <- c(own, gate_at(k))
+    }
+    second_moment[block, block] <- second_moment[block, block] + crossprod(a * sqrt(rk))
+    mean_score[, block] <- mean_score[, block] + a * post[, k]
   }
   for (k in seq_len(K)[-1L]) {
     for (l in seq_len(K)[-1L]) {
       u <- w * parts$gate[, k] * ((k == l) - parts$gate[, l])
-      complete[gate_at(k), gate_at(l)] <- complete[gate_at(k), gate_at(l)] + crossprod(z, z * u)
+      complete[gate_at(k), gate_at(l)] <- crossprod(z, z * u)
     }
   }
-  missing <- second_moment - crossprod(score * sqrt(w))
+  missing <- second_moment - crossprod(mean_score * sqrt(w))
   list(complete = (complete + t(complete)) / 2, missing = (missing + t(missing)) / 2)
+}
+
+# The information matrices take an n x P matrix and some P x P ones (with vcov()'s inverse):
+# an error that says so, before any of them is allocated, when they do not fit in memory.
+check_information_memory <- function(n, np, call) {
+  check_memory(8 * (2 * n * np + 8 * np^2),
+               paste0("The information matrix of ", np, " free parameters (n = ", n, ")"),
+               paste0("standard errors of so many parameters are rarely meaningful: fit a ",
+                      "smaller model (fewer covariates or experts), or use a ridge penalty ",
+                      "and report the penalised fit without them."), call)
 }

@@ -147,6 +147,10 @@ check_finite <- function(x, what, call) {
 # Mean of each expert's response given its linear predictors (n x MK): an n x K matrix, or
 # for multinomial experts an n x C x K array of class probabilities.
 expert_mean <- function(family, eta, K = ncol(eta)) {
-  switch(family$family, gaussian = eta, binomial = plogis(eta),
+  switch(family$family, gaussian = eta,
+         binomial = {
+           eta[] <- plogis(eta)  # keeps the dimensions, also of one row
+           eta
+         },
          multinomial = class_probabilities(eta, K))
 }

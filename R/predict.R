@@ -19,9 +19,24 @@
 #'     else by the gate.
 #' @param na.action What to do with missing values in `newdata`; the default, [na.pass()],
 #'   predicts `NA` for those rows.
-#' @param ... Unused.
+#' @param se.fit Whether to return standard errors, by the delta method from [vcov.moem()]
+#'   (the experts' and the gate's coefficients; sigma does not enter a mean), for `type =
+#'   "response"`, `"experts"` and `"gating"`. At `K = 1` they are [predict.glm()]'s with the
+#'   maximum likelihood dispersion.
+#' @param interval For `type = "response"` of gaussian and binomial experts: `"none"`,
+#'   `"confidence"` (for the mixture's mean: fit -/+ z se, as [predict.lm()] gives it, on the
+#'   log-odds scale for binomial experts so that the limits stay within 0 and 1) or
+#'   `"prediction"` (for a new response: the quantiles of the mixture's own predictive
+#'   distribution, \eqn{\sum_k \pi_k N(\mu_k, \sigma_k^2 + se_k^2)}{sum_k pi_k N(mu_k,
+#'   sigma_k^2 + se_k^2)} with \eqn{se_k}{se_k} the standard error of expert k's mean, which a
+#'   normal interval would misstate, for a mixture is not normal; for binomial experts, the
+#'   quantiles of a 0/1 response). The gate's uncertainty does not enter prediction intervals.
+#' @param level The confidence or coverage level of `interval`.
+#' @param ... Unused; an error if given.
 #' @return A vector (`"response"`, `"class"`, `"component"`), an n x K (or n x C) matrix, or
-#'   an n x C x K array.
+#'   an n x C x K array. With `interval`, the matrix of columns `fit`, `lwr` and `upr`, as
+#'   [predict.lm()] returns it; with `se.fit = TRUE`, a list of `fit` (the prediction, or that
+#'   matrix) and `se.fit` (the standard errors, shaped as the prediction).
 #' @examples
 #' set.seed(1)
 #' d <- rmoe(400, experts = cbind(c(1, 2), c(-1, -1)), gating = cbind(0, c(0, 3)),
@@ -31,21 +46,24 @@
 #' predict(fit, new)
 #' predict(fit, new, type = "gating")
 #' predict(fit, new, type = "component")
+#' predict(fit, new, se.fit = TRUE)
+#' predict(fit, new, interval = "prediction")
 #' @export
 predict.moem <- function(object, newdata,
                          type = c("response", "class", "gating", "experts", "posterior",
                                   "component"),
-                         na.action = na.pass, ...) {
-  type <- match.arg(type)
+                         na.action = na.pass, se.fit = FALSE,
+                         interval = c("none", "confidence", "prediction"), level = 0.95, ...) {
   call <- sys.call()
+  check_dots(..., call = call)
+  type <- match.arg(type)
+  interval <- match.arg(interval)
+  check_prediction_options(object, type, se.fit, interval, level, call)
   if (missing(newdata)) newdata <- NULL
   with_response <- type == "posterior" ||
     type == "component" && (is.null(newdata) || has_response(object, newdata))
   design <- model_design(object, newdata, with_response, na.action, call)
   parts <- predict_parts(object, design)
-  if (type == "class" && object$family$family == "gaussian") {
-    abort("`type = \"class\"` is for binomial and multinomial experts.", call = call)
-  }
   response <- mixture_mean(parts$gate, parts$mu, object$response_levels, object$family)
   out <- switch(type,
     response = response,
@@ -56,7 +74,38 @@ predict.moem <- function(object, newdata,
     component = max.col(if (with_response) predict_posterior(object, design) else parts$gate,
                         ties.method = "first")
   )
-  restore_rows(fill_rows(out, design$ok, design$rownames), design$na.action)
+  se <- if (se.fit) prediction_se(object, design, parts, type, call)
+  if (interval == "confidence") {
+    out <- confidence_interval(object, out, if (se.fit) se else
+                                 prediction_se(object, design, parts, type, call), level)
+  } else if (interval == "prediction") {
+    expert_se <- if (object$family$family == "gaussian") {
+      prediction_se(object, design, parts, "experts", call)
+    }
+    out <- prediction_interval(object, out, parts, expert_se, level)
+  }
+  restore <- function(a) restore_rows(fill_rows(a, design$ok, design$rownames), design$na.action)
+  if (se.fit) list(fit = restore(out), se.fit = restore(se)) else restore(out)
+}
+
+check_prediction_options <- function(object, type, se.fit, interval, level, call) {
+  if (type == "class" && object$family$family == "gaussian") {
+    abort("`type = \"class\"` is for binomial and multinomial experts.", call = call)
+  }
+  if (!is.logical(se.fit) || length(se.fit) != 1L || is.na(se.fit)) {
+    abort("`se.fit` must be TRUE or FALSE, not ", describe(se.fit), ".", call = call)
+  }
+  if (se.fit && !type %in% c("response", "experts", "gating")) {
+    abort("`se.fit = TRUE` is for `type` \"response\", \"experts\" or \"gating\", not \"",
+          type, "\".", call = call)
+  }
+  if (interval != "none" && (type != "response" || object$family$family == "multinomial")) {
+    abort("`interval` is for `type = \"response\"` of gaussian and binomial experts.",
+          call = call)
+  }
+  if (!is_number(level) || level <= 0 || level >= 1) {
+    abort("`level` must be a number between 0 and 1, not ", describe(level), ".", call = call)
+  }
 }
 
 # The most probable class from the mixture's probabilities.

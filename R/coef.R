@@ -7,7 +7,7 @@
 #'   named `expert<k>:<class>:<term>`), `"experts"` (a p x K matrix, or for multinomial
 #'   experts a p x (C - 1) x K array of log-odds against the first class),
 #'   `"gating"` (a q x K matrix whose first column, the reference, is zero) or `"sigma"`.
-#' @param ... Unused.
+#' @param ... Unused; an error if given.
 #' @return A named vector or a matrix, as `part` says. Aliased coefficients are `NA`.
 #' @examples
 #' set.seed(1)
@@ -19,6 +19,7 @@
 #' coef(fit, "gating")
 #' @export
 coef.moem <- function(object, part = c("all", "experts", "gating", "sigma"), ...) {
+  check_dots(..., call = sys.call())
   part <- match.arg(part)
   switch(part,
     all = object$coefficients,

@@ -98,10 +98,7 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
     starts[[s]] <- res$logpost
     if (is.null(best) || (is.finite(res$logpost) && !(best$logpost >= res$logpost))) best <- res
   }
-  if (!is.finite(best$logpost)) {
-    abort("The log-likelihood is not finite at the start of every run; check `init`.",
-          call = call)
-  }
+  if (!is.finite(best$logpost)) abort_no_finite_start(init, nstart, K, sigma, call)
   assemble_fit(best, problem, aliased, unlist(starts), control, truth, call)
 }
 

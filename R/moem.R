@@ -161,7 +161,7 @@ moem <- function(formula, data, K = 2, gating = NULL, family = gaussian(), weigh
   mf[[1L]] <- quote(stats::model.frame)
   mf <- eval(mf, parent.frame())
   if (missing(na.action)) na.action <- default_na_action(if (has_data) data)
-  mf <- apply_na_action(mf, na.action, call)
+  mf <- check_rows_left(mf, apply_na_action(mf, na.action, call), call)
 
   x <- model.matrix(expert_terms, mf)
   z <- if (is.null(gating) || same_terms(expert_terms, gating_terms)) x else {

@@ -79,7 +79,9 @@
 #'   design's columns (for a symmetric model, the vectors beta and w may be given). The trace
 #'   then records the relative errors of every iterate, after matching the experts' labels
 #'   (and, in the symmetric logistic model whose gate and experts share their covariates, after
-#'   exchanging beta and w when that is closer: its likelihood is the same at both).
+#'   exchanging beta and w when that is closer: its likelihood is the same at both). Where the
+#'   true parameters are all zero (a constant gate, or `K = 1`), a relative error is undefined
+#'   and the absolute error is recorded instead.
 #' @param ... Unused; an error if given.
 #' @return An object of class `"moem"`, a list shaped like a [glm()] fit:
 #'   \item{call, formula, gating, terms, gating_terms, model, na.action, xlevels, contrasts}{The
@@ -107,7 +109,8 @@
 #'     (Newton steps of the M-steps; a gaussian expert's exact solve counts one), `step` (of
 #'     gradient descent), and, with `truth`, `beta_error` and `gate_error`:
 #'     \eqn{\|\beta_t - \beta^*\| / \|\beta^*\|}{||beta_t - beta*|| / ||beta*||} and the same for
-#'     the gate, after matching labels.}
+#'     the gate, after matching labels; the absolute error \eqn{\|w_t - w^*\|}{||w_t - w*||}
+#'     where \eqn{w^* = 0}{w* = 0} (and likewise for the experts).}
 #'   \item{path}{With `moem_control(path = TRUE)`: the free parameters of every iteration, a
 #'     row each.}
 #'   \item{starts}{Final log-likelihood of each start.}

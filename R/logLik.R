@@ -3,6 +3,10 @@
 #' `logLik()` carries the `df` and `nobs` attributes that [AIC()] and [BIC()] use;
 #' `posterior()` gives the posterior probability of each expert for each observation.
 #'
+#' flexmix (through modeltools) has a `posterior()` generic too. Both work on fits of both
+#' packages whichever is attached last: moem's hands other S4 objects (flexmix fits) to
+#' modeltools' generic, and modeltools' generic gets a method for moem fits once it is loaded.
+#'
 #' @param object A [moem()] fit.
 #' @param newdata For `posterior()`: a data frame with the response and the covariates;
 #'   without it, the training data.

@@ -16,8 +16,10 @@
 #' with backtracking, warm-started from the previous iterate and run to `inner_tol`, for
 #' logistic experts and for the gate (a weighted multinomial logistic regression on the
 #' posterior probabilities). The log-likelihood therefore never decreases; `trace` records it.
-#' EM stops when its relative change falls below `tol` (see [moem_control()]); not converging
-#' within `maxit` iterations is a warning and `converged = FALSE`.
+#' EM stops when the change of the log-likelihood (of the log-posterior with a ridge `penalty`)
+#' satisfies \eqn{|\Delta| < \mathrm{tol}\,(|\ell| + 0.1\,\bar w)}{|change| < tol (|loglik| +
+#' 0.1 mean(w))}, with \eqn{\bar w}{mean(w)} the mean case weight (see [moem_control()]); not
+#' converging within `maxit` iterations is a warning and `converged = FALSE`.
 #'
 #' @section Methods:
 #' `method = "gradient_em"` replaces each exact M-step by one gradient step on EM's objective

@@ -58,7 +58,10 @@
 #' @param family The experts' family: [gaussian()] (identity link) or [binomial()] (logit
 #'   link), a call to either, or its name. A binomial response is 0/1, logical or a two-level
 #'   factor whose second level is the event.
-#' @param weights Optional non-negative case weights: an observation of weight 2 counts as two.
+#' @param weights Optional non-negative case weights, as frequencies: an observation of weight
+#'   2 counts as two, in the fit and in the number of observations (`nobs()`, and so [BIC()]),
+#'   which is the weights' sum; a fit is that of the data with each row repeated as often as
+#'   its weight says. An observation of weight 0 does not count.
 #' @param subset,na.action As in [lm()]: which rows to use, and what to do with missing values.
 #' @param init The start: `NULL` (each observation assigned to a random expert, in groups of
 #'   equal size), a previous `moem` fit, `list(experts = <p x K>, gating = <q x K>, sigma = <K>)`
@@ -94,7 +97,7 @@
 #'     for k >= 2, and `sigma<k>` for gaussian experts. [coef()] gives them as matrices too.}
 #'   \item{sigma}{The gaussian experts' standard deviations (`NULL` for binomial).}
 #'   \item{loglik, df, nobs}{Log-likelihood, number of free parameters and number of
-#'     observations with non-zero weight.}
+#'     observations: the sum of the case weights (the number of rows without weights).}
 #'   \item{iter, converged}{EM iterations and whether `tol` was met.}
 #'   \item{posterior}{n x K posterior probabilities of the experts.}
 #'   \item{fitted.values, residuals}{The mixture's mean \eqn{E[y \mid x, z]}{E[y | x, z]} and

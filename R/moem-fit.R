@@ -66,6 +66,7 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
   symmetric <- check_symmetric(symmetric, K, family, control, call)
   sigma <- check_sigma(sigma, family, K, symmetric, call)
 
+  check_fit_memory(x, z, K, M, family, method, control, same_design, truth, call)
   aliased <- list(experts = aliased_columns(x, w))
   aliased$gating <- if (same_design) aliased$experts else aliased_columns(z, w)
   if (any(aliased$experts)) x <- x[, !aliased$experts, drop = FALSE]

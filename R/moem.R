@@ -48,6 +48,13 @@
 #' [glm()] reports it. Aliased (linearly dependent) columns of either design are
 #' found as [lm()] does, dropped from the fit and reported as `NA` coefficients.
 #'
+#' @section Memory:
+#' Before anything large is allocated, the fit estimates its workspace (cross-product matrices
+#' of p x p and q x q entries, Newton's Hessians, the n x K posterior, ...) and stops with an
+#' error saying what it would need when that is more than the memory available: the option
+#' `moem.max_memory` (in bytes) if set, else the memory the system reports free (MemAvailable
+#' on Linux), else no limit.
+#'
 #' @param formula A formula `response ~ covariates` for the experts; factors, interactions,
 #'   `poly()` and `0 +` work as in [lm()].
 #' @param data A data frame with the variables of `formula` and `gating`.

@@ -48,7 +48,7 @@ assemble_fit <- function(res, problem, aliased, starts, control, truth, call) {
     loglik = res$loglik,
     logpost = if (any(control$penalty > 0)) res$logpost,
     df = free_parameters(aliased, K, M, family, problem$symmetric, sigma_fixed),
-    nobs = sum(problem$w > 0),
+    nobs = weighted_count(problem$w),
     iter = res$iter,
     converged = res$converged,
     posterior = posterior,
@@ -66,6 +66,13 @@ assemble_fit <- function(res, problem, aliased, starts, control, truth, call) {
   )
   warn_fit(res, fit, separated, call)
   fit
+}
+
+# The number of observations when case weights are counts: the weights' sum (an integer when
+# they are whole numbers), so that a row of weight 2 counts as two rows, in BIC too.
+weighted_count <- function(w) {
+  total <- sum(w)
+  if (all(w == round(w)) && total <= .Machine$integer.max) as.integer(total) else total
 }
 
 # glm's rule for separation, per expert: fitted probabilities numerically 0 or 1 among the

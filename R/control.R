@@ -5,8 +5,11 @@
 #' @param maxit Maximum number of EM iterations (a whole number from 0, which evaluates the
 #'   start, to 1e6; the trace is allocated for `maxit` rows).
 #' @param tol Convergence tolerance: EM stops when the change of the log-likelihood between
-#'   iterations is below `tol * (|loglik| + 0.1)`, as [glm.control()] does for the deviance.
-#'   `tol = 0` runs exactly `maxit` iterations.
+#'   iterations satisfies \eqn{|\Delta| < \mathrm{tol}\,(|\ell| + 0.1\,\bar w)}{|change| < tol
+#'   (|loglik| + 0.1 mean(w))}, where \eqn{\bar w}{mean(w)} is the mean case weight (the
+#'   weights' sum over the number of observations, zero weights included; 1 without weights),
+#'   much as [glm.control()] stops on the deviance; with a `penalty`, the rule is on the
+#'   log-posterior. `tol = 0` runs exactly `maxit` iterations.
 #' @param inner_maxit Maximum number of Newton steps of one M-step block (the gate, or one
 #'   logistic expert).
 #' @param inner_tol Tolerance of the M-step's Newton iterations: they stop when half the Newton

@@ -18,34 +18,81 @@
 #' @export
 read_idx <- function(file) {
   call <- sys.call()
-  if (!is.character(file) || length(file) != 1L || !file.exists(file)) {
+  if (!is.character(file) || length(file) != 1L || is.na(file) || !file.exists(file) ||
+      dir.exists(file)) {
     abort("`file` must be the path of an existing IDX file, not ", describe(file), ".",
           call = call)
   }
   con <- gzfile(file, "rb")
   on.exit(close(con))
-  magic <- readBin(con, "integer", n = 4L, size = 1L, signed = FALSE)
+  magic <- as.integer(readBin(con, "raw", n = 4L))
   if (length(magic) < 4L || magic[1L] != 0L || magic[2L] != 0L) {
     abort("`file` is not an IDX file: ", file, ".", call = call)
   }
-  type <- magic[3L]
-  rank <- magic[4L]
-  dims <- readBin(con, "integer", n = rank, size = 4L, endian = "big")
-  count <- prod(dims)
-  data <- switch(as.character(type),
-    "8" = readBin(con, "integer", n = count, size = 1L, signed = FALSE),
-    "9" = readBin(con, "integer", n = count, size = 1L, signed = TRUE),
-    "11" = readBin(con, "integer", n = count, size = 2L, endian = "big"),
-    "12" = readBin(con, "integer", n = count, size = 4L, endian = "big"),
-    "13" = readBin(con, "double", n = count, size = 4L, endian = "big"),
-    "14" = readBin(con, "double", n = count, size = 8L, endian = "big"),
-    abort("`file` has an unknown IDX element type (", type, ").", call = call)
-  )
-  if (length(data) != count) {
-    abort("`file` is truncated: ", length(data), " of ", count, " values.", call = call)
+  type <- idx_types[idx_types$code == magic[3L], ]
+  if (nrow(type) == 0L) {
+    abort("`file` has an unknown IDX element type (", magic[3L], "): ", file, ".", call = call)
   }
-  if (rank <= 1L) return(data)
+  rank <- magic[4L]
+  if (rank == 0L) abort("`file` has an IDX header with no dimensions: ", file, ".", call = call)
+  dims <- readBin(con, "integer", n = rank, size = 4L, endian = "big")
+  if (length(dims) < rank) {
+    abort("`file` is truncated in its header (", length(dims), " of ", rank, " dimensions): ",
+          file, ".", call = call)
+  }
+  # dimensions are unsigned 32-bit numbers: one read as negative is beyond 2^31 - 1, more
+  # than an R array's dimension can be
+  if (any(dims < 0L)) {
+    abort("`file` has a corrupt IDX header: a dimension beyond 2^31 - 1 (", file, ").",
+          call = call)
+  }
+  count <- prod(as.double(dims))
+  bytes <- count * type$size
+  if (bytes > 2^52) {
+    abort("`file` has a corrupt IDX header: its dimensions (", paste(dims, collapse = " x "),
+          ") make more values than R can hold (", file, ").", call = call)
+  }
+  truncated <- function(got) {
+    abort("`file` is truncated: it holds ", whole_number(got), " of the ",
+          whole_number(count), " values (", paste(dims, collapse = " x "),
+          ") its header announces (", file, ").", call = call)
+  }
+  # An uncompressed file must be as long as its header says; a gzipped one is read in chunks of
+  # 8 MB, so that memory is only allocated for the values the file really holds.
+  header <- 4 + 4 * rank
+  if (!is_gzip(file) && file.size(file) < header + bytes) {
+    truncated(floor((file.size(file) - header) / type$size))
+  }
+  chunks <- list()
+  got <- 0
+  while (got < bytes) {
+    chunk <- readBin(con, "raw", n = min(2^23, bytes - got))
+    if (length(chunk) == 0L) break
+    chunks[[length(chunks) + 1L]] <- chunk
+    got <- got + length(chunk)
+  }
+  if (got < bytes) truncated(floor(got / type$size))
+  raw <- if (length(chunks) == 1L) chunks[[1L]] else do.call(c, c(list(raw(0)), chunks))
+  rm(chunks)
+  data <- readBin(raw, type$what, n = count, size = type$size, signed = type$signed,
+                  endian = "big")
+  if (rank == 1L) return(data)
   aperm(array(data, rev(dims)), rev(seq_len(rank)))
+}
+
+# The IDX element types: code of the magic number's third byte, what readBin() reads, bytes.
+idx_types <- data.frame(code = c(8L, 9L, 11L, 12L, 13L, 14L),
+                        what = c("integer", "integer", "integer", "integer", "double", "double"),
+                        size = c(1L, 1L, 2L, 4L, 4L, 8L),
+                        signed = c(FALSE, TRUE, TRUE, TRUE, TRUE, TRUE))
+
+whole_number <- function(x) formatC(x, format = "f", digits = 0, big.mark = ",")
+
+# Whether a file starts with gzip's magic bytes.
+is_gzip <- function(file) {
+  con <- file(file, "rb")
+  on.exit(close(con))
+  identical(readBin(con, "raw", n = 2L), as.raw(c(0x1f, 0x8b)))
 }
 
 #' The Random-Invert Fashion-MNIST data set

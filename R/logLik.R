@@ -3,15 +3,20 @@
 #' `logLik()` carries the `df` and `nobs` attributes that [AIC()] and [BIC()] use;
 #' `posterior()` gives the posterior probability of each expert for each observation.
 #'
+#' flexmix (through modeltools) has a `posterior()` generic too. Both work on fits of both
+#' packages whichever is attached last: moem's hands other S4 objects (flexmix fits) to
+#' modeltools' generic, and modeltools' generic gets a method for moem fits once it is loaded.
+#'
 #' @param object A [moem()] fit.
 #' @param newdata For `posterior()`: a data frame with the response and the covariates;
 #'   without it, the training data.
 #' @param type For `residuals()`: `"response"` (\eqn{y - E[y \mid x]}{y - E[y | x]}) or
 #'   `"pearson"` (the same divided by the mixture's standard deviation of \eqn{y}).
 #' @param ... Unused.
-#' @return `logLik()`: an object of class `"logLik"`; `nobs()`: the number of observations
-#'   with non-zero weight; `family()`: the experts' family; `posterior()`: an n x K matrix;
-#'   `residuals()`: a vector. Rows dropped by `na.action = na.exclude` come back as `NA`.
+#' @return `logLik()`: an object of class `"logLik"`; `nobs()`: the number of observations,
+#'   the sum of the case weights, which count observations (see [moem()]); `family()`: the
+#'   experts' family; `posterior()`: an n x K matrix; `residuals()`: a vector. Rows dropped
+#'   by `na.action = na.exclude` come back as `NA`.
 #' @examples
 #' set.seed(1)
 #' d <- rmoe(400, experts = cbind(c(1, 2), c(-1, -1)), gating = cbind(0, c(0, 3)),

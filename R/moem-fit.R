@@ -76,6 +76,7 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
     abort("`symmetric = TRUE` takes no offsets.", call = call)
   }
 
+  check_fit_memory(x, z, K, M, family, method, control, same_design, truth, call)
   aliased <- list(experts = aliased_columns(x, w))
   aliased$gating <- if (same_design) aliased$experts else aliased_columns(z, w)
   if (any(aliased$experts)) x <- x[, !aliased$experts, drop = FALSE]
@@ -111,10 +112,7 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
     starts[[s]] <- res$logpost
     if (is.null(best) || (is.finite(res$logpost) && !(best$logpost >= res$logpost))) best <- res
   }
-  if (!is.finite(best$logpost)) {
-    abort("The log-likelihood is not finite at the start of every run; check `init`.",
-          call = call)
-  }
+  if (!is.finite(best$logpost)) abort_no_finite_start(init, nstart, K, sigma, call)
   assemble_fit(best, problem, aliased, unlist(starts), control, truth, call)
 }
 

@@ -16,8 +16,10 @@
 #' with backtracking, warm-started from the previous iterate and run to `inner_tol`, for
 #' logistic experts and for the gate (a weighted multinomial logistic regression on the
 #' posterior probabilities). The log-likelihood therefore never decreases; `trace` records it.
-#' EM stops when its relative change falls below `tol` (see [moem_control()]); not converging
-#' within `maxit` iterations is a warning and `converged = FALSE`.
+#' EM stops when the change of the log-likelihood (of the log-posterior with a ridge `penalty`)
+#' satisfies \eqn{|\Delta| < \mathrm{tol}\,(|\ell| + 0.1\,\bar w)}{|change| < tol (|loglik| +
+#' 0.1 mean(w))}, with \eqn{\bar w}{mean(w)} the mean case weight (see [moem_control()]); not
+#' converging within `maxit` iterations is a warning and `converged = FALSE`.
 #'
 #' @section Methods:
 #' `method = "gradient_em"` replaces each exact M-step by one gradient step on EM's objective
@@ -46,6 +48,13 @@
 #' [glm()] reports it. Aliased (linearly dependent) columns of either design are
 #' found as [lm()] does, dropped from the fit and reported as `NA` coefficients.
 #'
+#' @section Memory:
+#' Before anything large is allocated, the fit estimates its workspace (cross-product matrices
+#' of p x p and q x q entries, Newton's Hessians, the n x K posterior, ...) and stops with an
+#' error saying what it would need when that is more than the memory available: the option
+#' `moem.max_memory` (in bytes) if set, else the memory the system reports free (MemAvailable
+#' on Linux), else no limit.
+#'
 #' @param formula A formula `response ~ covariates` for the experts; factors, interactions,
 #'   `poly()`, `0 +` and `offset()` terms work as in [lm()] and [glm()].
 #' @param data A data frame with the variables of `formula` and `gating`.
@@ -58,7 +67,10 @@
 #' @param family The experts' family: [gaussian()] (identity link) or [binomial()] (logit
 #'   link), a call to either, or its name. A binomial response is 0/1, logical or a two-level
 #'   factor whose second level is the event.
-#' @param weights Optional non-negative case weights: an observation of weight 2 counts as two.
+#' @param weights Optional non-negative case weights, as frequencies: an observation of weight
+#'   2 counts as two, in the fit and in the number of observations (`nobs()`, and so [BIC()]),
+#'   which is the weights' sum; a fit is that of the data with each row repeated as often as
+#'   its weight says. An observation of weight 0 does not count.
 #' @param subset,na.action As in [lm()]: which rows to use, and what to do with missing values.
 #' @param init The start: `NULL` (each observation assigned to a random expert, in groups of
 #'   equal size), a previous `moem` fit, `list(experts = <p x K>, gating = <q x K>, sigma = <K>)`
@@ -81,7 +93,9 @@
 #'   design's columns (for a symmetric model, the vectors beta and w may be given). The trace
 #'   then records the relative errors of every iterate, after matching the experts' labels
 #'   (and, in the symmetric logistic model whose gate and experts share their covariates, after
-#'   exchanging beta and w when that is closer: its likelihood is the same at both).
+#'   exchanging beta and w when that is closer: its likelihood is the same at both). Where the
+#'   true parameters are all zero (a constant gate, or `K = 1`), a relative error is undefined
+#'   and the absolute error is recorded instead.
 #' @param offset Optional known part of the experts' linear predictors, as in [glm()]: a
 #'   vector with one value per observation (or `NULL`), evaluated in `data`, added to every
 #'   expert's mean (gaussian experts) or log-odds (binomial experts), and to the `offset()`
@@ -98,7 +112,7 @@
 #'     for k >= 2, and `sigma<k>` for gaussian experts. [coef()] gives them as matrices too.}
 #'   \item{sigma}{The gaussian experts' standard deviations (`NULL` for binomial).}
 #'   \item{loglik, df, nobs}{Log-likelihood, number of free parameters and number of
-#'     observations with non-zero weight.}
+#'     observations: the sum of the case weights (the number of rows without weights).}
 #'   \item{iter, converged}{EM iterations and whether `tol` was met.}
 #'   \item{posterior}{n x K posterior probabilities of the experts.}
 #'   \item{fitted.values, residuals}{The mixture's mean \eqn{E[y \mid x, z]}{E[y | x, z]} and
@@ -117,7 +131,8 @@
 #'     (Newton steps of the M-steps; a gaussian expert's exact solve counts one), `step` (of
 #'     gradient descent), and, with `truth`, `beta_error` and `gate_error`:
 #'     \eqn{\|\beta_t - \beta^*\| / \|\beta^*\|}{||beta_t - beta*|| / ||beta*||} and the same for
-#'     the gate, after matching labels.}
+#'     the gate, after matching labels; the absolute error \eqn{\|w_t - w^*\|}{||w_t - w*||}
+#'     where \eqn{w^* = 0}{w* = 0} (and likewise for the experts).}
 #'   \item{path}{With `moem_control(path = TRUE)`: the free parameters of every iteration, a
 #'     row each.}
 #'   \item{starts}{Final log-likelihood of each start.}
@@ -171,7 +186,7 @@ moem <- function(formula, data, K = 2, gating = NULL, family = gaussian(), weigh
   mf[[1L]] <- quote(stats::model.frame)
   mf <- eval(mf, parent.frame())
   if (missing(na.action)) na.action <- default_na_action(if (has_data) data)
-  mf <- apply_na_action(mf, na.action, call)
+  mf <- check_rows_left(mf, apply_na_action(mf, na.action, call), call)
 
   x <- model.matrix(expert_terms, mf)
   z <- if (is.null(gating) || same_terms(expert_terms, gating_terms)) x else {

@@ -12,11 +12,14 @@
 #' @param gating Matrix of the gate's coefficients, with the rows of `experts` and one column
 #'   per expert; its first column is subtracted from all, so that expert 1 is the reference.
 #' @param family `"gaussian"` or `"binomial"` (or the family object).
-#' @param sigma The gaussian experts' standard deviations, recycled to one per expert.
-#' @param intercept Whether the first row of `experts` and `gating` is an intercept.
+#' @param sigma The gaussian experts' standard deviations: one positive number, or one per
+#'   expert (ignored for binomial experts).
+#' @param intercept Whether the first row of `experts` and `gating` is an intercept. With
+#'   `intercept = TRUE` and one row, the model has no covariates and the result only `y`.
 #' @param x Optional n x d matrix of covariates to use instead of drawing them.
 #' @param symmetric Whether `experts` and `gating` are the vectors of a symmetric model.
-#' @return A data frame with the response `y` and the covariates `x1`, ..., `xd`, with
+#' @return A data frame with the response `y` and the covariates `x1`, ..., `xd` (none for
+#'   an intercept-only model), with
 #'   attribute `"truth"`: a list of the true `experts`, `gating` and `sigma`, and `component`,
 #'   the expert that generated each observation.
 #' @examples
@@ -32,33 +35,52 @@ rmoe <- function(n, experts, gating, family = "gaussian", sigma = 1, intercept =
   if (!is_whole(n, 1)) abort("`n` must be a whole number >= 1, not ", describe(n), ".",
                              call = call)
   family <- resolve_family(family, call)
-  if (isTRUE(symmetric)) {
-    if (!is.numeric(experts) || !is.null(dim(experts)) || length(gating) != length(experts)) {
+  if (family$family == "multinomial") {
+    abort("`family` must be gaussian or binomial: rmoe() does not simulate multinomial ",
+          "experts.", call = call)
+  }
+  check_flag(intercept, "intercept", call)
+  check_flag(symmetric, "symmetric", call)
+  if (symmetric) {
+    if (!is.numeric(experts) || !is.null(dim(experts)) || !is.numeric(gating) ||
+        !is.null(dim(gating)) || length(gating) != length(experts)) {
       abort("With `symmetric = TRUE`, `experts` and `gating` must be numeric vectors of one ",
             "length.", call = call)
     }
     experts <- cbind(experts, -experts, deparse.level = 0)
     gating <- cbind(0, gating, deparse.level = 0)
   }
-  experts <- as.matrix(experts)
-  gating <- as.matrix(gating)
+  experts <- coefficient_matrix(experts, "experts", intercept, call)
   K <- ncol(experts)
   d <- nrow(experts) - intercept
-  if (!is.numeric(experts) || d < 0L) abort("`experts` must be a numeric matrix.", call = call)
-  if (!is.numeric(gating) || !identical(dim(gating), dim(experts))) {
+  if (!is.numeric(gating) || length(dim(gating)) > 2L ||
+      !identical(dim(as.matrix(gating)), dim(experts))) {
     abort("`gating` must be a numeric matrix with the dimensions of `experts` (",
-          nrow(experts), " x ", K, ").", call = call)
+          nrow(experts), " x ", K, "), not ", describe_shape(gating), ".", call = call)
+  }
+  gating <- as.matrix(gating)
+  if (any(!is.finite(gating))) abort("`gating` must have finite values.", call = call)
+  if (family$family == "gaussian") {
+    if (!is.numeric(sigma) || !length(sigma) %in% c(1L, K) || any(!is.finite(sigma)) ||
+        any(sigma <= 0)) {
+      abort("`sigma` must be ", if (K == 1L) "one positive number" else {
+        paste0("1 or ", K, " positive numbers (one per expert)")
+      }, ", not ", describe(sigma), ".", call = call)
+    }
+    sigma <- rep_len(as.double(sigma), K)
   }
   if (is.null(x)) {
     x <- matrix(rnorm(n * d), n, d)
-  } else if (!is.numeric(x) || NROW(x) != n || NCOL(x) != d) {
-    abort("`x` must be a numeric ", n, " x ", d, " matrix.", call = call)
+  } else if (!is.numeric(x) || length(dim(x)) > 2L || NROW(x) != n || NCOL(x) != d) {
+    abort("`x` must be a numeric ", n, " x ", d, " matrix, not ", describe_shape(x), ".",
+          call = call)
+  } else if (any(!is.finite(x))) {
+    abort("`x` must have finite values.", call = call)
   }
-  x <- as.matrix(x)
-  colnames(x) <- paste0("x", seq_len(d))
+  x <- matrix(as.double(x), n, d)
+  if (d > 0L) colnames(x) <- paste0("x", seq_len(d))
   design <- if (intercept) cbind(1, x) else x
   gating <- gating - gating[, 1L]
-  sigma <- rep_len(as.double(sigma), K)
   gate <- softmax_rows(design %*% gating)
   cumulative <- gate
   for (k in seq_len(K)[-1L]) cumulative[, k] <- cumulative[, k - 1L] + gate[, k]
@@ -73,4 +95,37 @@ rmoe <- function(n, experts, gating, family = "gaussian", sigma = 1, intercept =
                              sigma = if (family$family == "gaussian") sigma,
                              component = component)
   out
+}
+
+check_flag <- function(x, arg, call) {
+  if (!is.logical(x) || length(x) != 1L || is.na(x)) {
+    abort("`", arg, "` must be TRUE or FALSE, not ", describe(x), ".", call = call)
+  }
+}
+
+# A numeric matrix of coefficients, one column per expert, with a row for the intercept when
+# there is one, all finite.
+coefficient_matrix <- function(x, arg, intercept, call) {
+  if (!is.numeric(x) || length(dim(x)) > 2L) {
+    abort("`", arg, "` must be a numeric matrix with one column per expert, not ",
+          describe_shape(x), ".", call = call)
+  }
+  x <- as.matrix(x)
+  if (ncol(x) < 1L) abort("`", arg, "` must have a column per expert; it has none.", call = call)
+  if (nrow(x) < intercept) {
+    abort("`", arg, "` must have a row for the intercept (`intercept = TRUE`); it has none.",
+          call = call)
+  }
+  if (any(!is.finite(x))) abort("`", arg, "` must have finite values.", call = call)
+  x
+}
+
+# "a 2 x 3 data frame", "a logical 5 x 2 matrix", "a numeric of length 2", ...: the shape of
+# a bad argument.
+describe_shape <- function(x) {
+  if (length(dim(x)) < 2L) return(describe(x))
+  shape <- paste(dim(x), collapse = " x ")
+  if (is.data.frame(x)) return(paste0("a ", shape, " data frame"))
+  paste0(if (grepl("^[aeiou]", mode(x))) "an " else "a ", mode(x), " ", shape,
+         if (length(dim(x)) == 2L) " matrix" else " array")
 }

@@ -4,8 +4,8 @@
 #' that expert, as [simulate()] does for [lm()] fits.
 #'
 #' @param object A [moem()] fit.
-#' @param nsim Number of simulated responses per observation.
-#' @param seed As in [simulate()]: `NULL`, or an integer for [set.seed()].
+#' @param nsim Number of simulated responses per observation, a whole number >= 1.
+#' @param seed As in [simulate()]: `NULL`, or a whole number for [set.seed()].
 #' @param ... Unused.
 #' @return A data frame with `nsim` columns `sim_1`, ..., of simulated responses (0/1 for
 #'   binomial experts, factors for multinomial ones), with the attribute `"seed"` as
@@ -18,6 +18,14 @@
 #' head(simulate(fit, nsim = 2, seed = 1))
 #' @export
 simulate.moem <- function(object, nsim = 1, seed = NULL, ...) {
+  call <- sys.call()
+  if (!is_whole(nsim, 1)) {
+    abort("`nsim` must be a whole number >= 1, not ", describe(nsim), ".", call = call)
+  }
+  if (!is.null(seed) && !(is_whole(seed) && abs(seed) <= .Machine$integer.max)) {
+    abort("`seed` must be NULL or a whole number (an integer for set.seed()), not ",
+          describe(seed), ".", call = call)
+  }
   if (!exists(".Random.seed", envir = .GlobalEnv, inherits = FALSE)) stats::runif(1)
   if (is.null(seed)) {
     rng_state <- get(".Random.seed", envir = .GlobalEnv)

@@ -95,3 +95,22 @@ init_matrix <- function(m, aliased, K, arg, call) {
   storage.mode(m) <- "double"
   m
 }
+
+# The error when no start gives a finite log-likelihood (some observations are impossible, to
+# rounding, under every expert): it names `init` only when a start was given there, and says
+# what to try.
+abort_no_finite_start <- function(init, nstart, K, sigma, call) {
+  random <- nstart - !is.null(init)
+  # (with one expert every random start is the same)
+  starts <- if (K == 1L) "the start" else if (random == 1L) "the random start" else {
+    paste0("any of the ", random, " random starts")
+  }
+  where <- if (is.null(init)) starts else if (random == 0L) "the start given by `init`" else {
+    paste0("the start given by `init` nor at ", starts)
+  }
+  abort("The log-likelihood is not finite at ", where, ": some observations are impossible ",
+        "under every expert.",
+        if (!is.null(sigma)) " The fixed `sigma` may be too small for the response.",
+        " Check ", if (!is.null(init)) "`init` and ", "the response for extreme values",
+        if (is.null(init)) ", or give a start of your own in `init`", ".", call = call)
+}

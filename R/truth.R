@@ -1,6 +1,6 @@
 # Parameter errors against known true parameters (the `truth` argument of moem()), as the paper
 # plots them: ||beta_t - beta*|| / ||beta*|| and ||w_t - w*|| / ||w*||, after matching the
-# experts' labels.
+# experts' labels (absolute errors where the true parameters are all zero).
 
 check_truth <- function(truth, problem, aliased, call) {
   if (is.null(truth)) return(NULL)
@@ -36,14 +36,21 @@ path_parameters <- function(path, p, q, K, symmetric, M = 1L) {
   })
 }
 
+# The norm that an error is relative to: the true parameters', or 1 (the absolute error) when
+# they are all zero (a constant gate, K = 1), where a relative error is undefined.
+error_scale <- function(truth) {
+  norm <- sqrt(sum(truth^2))
+  if (norm > 0) norm else 1
+}
+
 # Relative errors of each iterate, under the labelling of the experts that brings the iterate
 # closest to the truth (smallest sum of the two squared relative errors).  With `exchangeable`
 # (the symmetric logistic model with one design for the gate and the experts, whose likelihood
 # is the same at (beta, w) and (w, beta)), the exchanged iterate is a candidate too.
 parameter_errors <- function(path, truth, p, q, K, symmetric, exchangeable = FALSE, M = 1L) {
   perms <- permutations(K)
-  norm_b <- sqrt(sum(truth$experts^2))
-  norm_w <- sqrt(sum(truth$gating^2))
+  norm_b <- error_scale(truth$experts)
+  norm_w <- error_scale(truth$gating)
   columns <- function(perm) as.vector(outer(seq_len(M), (perm - 1L) * M, "+"))
   errors <- vapply(path_parameters(path, p, q, K, symmetric, M), function(par) {
     candidates <- list(par)

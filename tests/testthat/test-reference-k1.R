@@ -81,7 +81,9 @@ test_that("K = 1 gaussian: integer case weights equal replicated rows", {
   # and the weighted lm() gives the same coefficients
   expect_equal(coef(fit_w, "experts")[, 1], coef(lm(y ~ x * f, data = d, weights = w)),
                tolerance = 1e-8)
-  expect_identical(nobs(fit_w), nrow(d))
+  # weights count observations: nobs() (and BIC) as for the repeated rows
+  expect_identical(nobs(fit_w), nrow(rep_d))
+  expect_equal(BIC(fit_w), BIC(fit_rep), tolerance = 1e-10)
 })
 
 test_that("K = 1 gaussian: subset works as in lm()", {

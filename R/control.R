@@ -14,7 +14,8 @@
 #'   logistic expert).
 #' @param inner_tol Tolerance of the M-step's Newton iterations: they stop when half the Newton
 #'   decrement, an estimate of the distance to the block's optimum, is below
-#'   `inner_tol * (|objective| + 0.1)`.
+#'   `inner_tol * (|objective| + 0.1 mean(v))`, with v the block's row weights (the case weights
+#'   times the expert's posterior probabilities).
 #' @param inner_slack Lets an M-step block stop early once what is left of its gain is below
 #'   `inner_slack` times EM's last change of the objective (the log-likelihood, or the
 #'   log-posterior with a penalty): early EM iterations, whose steps are large, then spend fewer

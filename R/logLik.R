@@ -12,7 +12,7 @@
 #'   without it, the training data.
 #' @param type For `residuals()`: `"response"` (\eqn{y - E[y \mid x]}{y - E[y | x]}) or
 #'   `"pearson"` (the same divided by the mixture's standard deviation of \eqn{y}).
-#' @param ... Unused.
+#' @param ... Unused; an error if given.
 #' @return `logLik()`: an object of class `"logLik"`; `nobs()`: the number of observations,
 #'   the sum of the case weights, which count observations (see [moem()]); `family()`: the
 #'   experts' family; `posterior()`: an n x K matrix; `residuals()`: a vector. Rows dropped
@@ -31,12 +31,16 @@ NULL
 #' @rdname moem-accessors
 #' @export
 logLik.moem <- function(object, ...) {
+  check_dots(..., call = sys.call())
   structure(object$loglik, df = object$df, nobs = object$nobs, class = "logLik")
 }
 
 #' @rdname moem-accessors
 #' @export
-nobs.moem <- function(object, ...) object$nobs
+nobs.moem <- function(object, ...) {
+  check_dots(..., call = sys.call())
+  object$nobs
+}
 
 #' @rdname moem-accessors
 #' @export
@@ -49,6 +53,7 @@ posterior <- function(object, ...) UseMethod("posterior")
 #' @rdname moem-accessors
 #' @export
 posterior.moem <- function(object, newdata, ...) {
+  check_dots(..., call = sys.call())
   if (missing(newdata) || is.null(newdata)) return(napredict(object$na.action, object$posterior))
   predict(object, newdata, type = "posterior")
 }
@@ -56,6 +61,7 @@ posterior.moem <- function(object, newdata, ...) {
 #' @rdname moem-accessors
 #' @export
 residuals.moem <- function(object, type = c("response", "pearson"), ...) {
+  check_dots(..., call = sys.call())
   type <- match.arg(type)
   r <- object$residuals
   if (type == "pearson") {

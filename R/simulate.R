@@ -6,7 +6,7 @@
 #' @param object A [moem()] fit.
 #' @param nsim Number of simulated responses per observation, a whole number >= 1.
 #' @param seed As in [simulate()]: `NULL`, or a whole number for [set.seed()].
-#' @param ... Unused.
+#' @param ... Unused; an error if given.
 #' @return A data frame with `nsim` columns `sim_1`, ..., of simulated responses (0/1 for
 #'   binomial experts, factors for multinomial ones), with the attribute `"seed"` as
 #'   [simulate()] sets it.
@@ -19,6 +19,7 @@
 #' @export
 simulate.moem <- function(object, nsim = 1, seed = NULL, ...) {
   call <- sys.call()
+  check_dots(..., call = call)
   if (!is_whole(nsim, 1)) {
     abort("`nsim` must be a whole number >= 1, not ", describe(nsim), ".", call = call)
   }

@@ -8,7 +8,7 @@
 #' @param x A `"summary.moem"` object.
 #' @param digits Significant digits to print.
 #' @param signif.stars Whether to print significance stars, as [printCoefmat()] does.
-#' @param ... Unused.
+#' @param ... Unused; an error if given.
 #' With a ridge penalty the standard errors are those of the penalised (posterior) covariance,
 #' the inverse of the penalised information (see [vcov.moem()]), and the summary says so.
 #'
@@ -132,7 +132,9 @@ print.summary.moem <- function(x, digits = max(3L, getOption("digits") - 3L),
   }
   cat("\nLog-likelihood: ", format(x$loglik, digits = max(5L, digits + 1L)), " on ", x$df,
       " df, AIC: ", format(x$aic, digits = max(5L, digits + 1L)), ", BIC: ",
-      format(x$bic, digits = max(5L, digits + 1L)), " (", x$nobs, " observations)\n", sep = "")
+      format(x$bic, digits = max(5L, digits + 1L)), " (",
+      format(x$nobs, digits = max(5L, digits + 1L)), " observations)\n",
+      sep = "")
   cat(describe_convergence(x$method, x$converged, x$iter), "\n", sep = "")
   invisible(x)
 }

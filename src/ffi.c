@@ -328,6 +328,7 @@ SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP offset_x, SEXP off
     moem_control ctl;
     moem_work wk;
     moem_status st;
+    memset(&wk, 0, sizeof wk); /* every field defined, also those a fit may not set */
     read_data(x, z, y, target, w, offset_x, offset_z, dims, &d);
     read_control(control, &ctl);
     d.penalty_x = optional_doubles(list_get(control, "penalty_x"));

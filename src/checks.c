@@ -1,7 +1,8 @@
 /*
  * checks.c: the input checks of moem() that read every value of the data, done here in one
  * pass each without the column copies and logical vectors R would allocate.  R has checked the
- * arguments: w has one value per row (check_weights in R/moem-fit.R).
+ * arguments: w has one value per row (check_weights in R/moem-fit.R); the entry points check
+ * their types and lengths again (ffi_checks.c), so that a malformed call is an R error.
  *
  *   ffi_column_scan(x, w, limit)
  *       x n x p (a vector is one column), w n or NULL, limit > 0.  Integer (p): 1 where a column
@@ -15,12 +16,20 @@
 #define R_NO_REMAP
 #include <math.h>
 #include <Rinternals.h>
+#include "ffi_checks.h"
 
 SEXP ffi_column_scan(SEXP x, SEXP w, SEXP limit)
 {
-    const R_xlen_t n = Rf_isMatrix(x) ? Rf_nrows(x) : XLENGTH(x);
-    const int p = Rf_isMatrix(x) ? Rf_ncols(x) : 1;
-    const double *v = REAL(x), *wt = Rf_isNull(w) ? NULL : REAL(w), top = Rf_asReal(limit);
+    const char *fn = "ffi_column_scan";
+    int rows, p = 1;
+    R_xlen_t n = need_double_vector(fn, x, "x");
+    if (Rf_isMatrix(x)) {
+        matrix_dims(fn, x, "x", &rows, &p);
+        n = rows;
+    }
+    need_optional_doubles(fn, w, "w", n, 1);
+    const double *v = REAL(x), *wt = Rf_isNull(w) ? NULL : REAL(w),
+                 top = need_double_scalar(fn, limit, "limit");
     SEXP out = PROTECT(Rf_allocVector(INTSXP, p));
     for (int j = 0; j < p; j++) {
         const double *col = v + (size_t) j * n;
@@ -40,7 +49,8 @@ SEXP ffi_column_scan(SEXP x, SEXP w, SEXP limit)
 
 SEXP ffi_weighted_sd(SEXP y, SEXP w)
 {
-    const R_xlen_t n = XLENGTH(y);
+    const R_xlen_t n = need_double_vector("ffi_weighted_sd", y, "y");
+    need_doubles("ffi_weighted_sd", w, "w", n, 1);
     const double *yv = REAL(y), *wt = REAL(w);
     long double total = 0, sum = 0;
     for (R_xlen_t i = 0; i < n; i++) {

@@ -1,8 +1,13 @@
 /*
- * ffi.c: the .Call entry points.  R has already checked types, dimensions and finiteness
- * (R/moem-fit.R, R/start.R), so this file only reads its arguments, allocates the outputs and
- * the workspace (R_alloc: released by R when the call ends, also after an error or an
- * interrupt) and calls the kernels.
+ * ffi.c: the .Call entry points.  R has already checked the user's arguments (R/moem-fit.R,
+ * R/start.R, R/predict.R); each entry point still checks what it receives, before reading it
+ * (read_dims, read_data, check_par, check_start, read_control, with the helpers of
+ * ffi_checks.c): types, dimensions against x's n rows and dims' K and M, the codes of dims and
+ * control, class codes and expert labels that become indices, and sizes whose int arithmetic
+ * could overflow.  A malformed call is then an R error naming the argument, not a crash;
+ * finiteness is left to R (non-finite data give NaN, never an index).  Then it allocates the
+ * outputs and the workspace (R_alloc: released by R when the call ends, also after an error or
+ * an interrupt) and calls the kernels.
  *
  *   ffi_em(x, z, y, target, w, offset_x, offset_z, dims, beta, gate, sigma, post, control)
  *       x n x p, z n x q, y n, target n x M or NULL, w n, offset_x n x M or NULL (the experts'
@@ -22,37 +27,66 @@
  *       exp(x) of a double vector by exp_block (exp_block.c), for its tests.
  */
 #define R_NO_REMAP
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <Rinternals.h>
 #include "moem.h"
+#include "ffi_checks.h"
 #include "linalg.h"
 #include "softmax.h"
-
-static SEXP list_get(SEXP list, const char *name)
-{
-    SEXP names = Rf_getAttrib(list, R_NamesSymbol);
-    for (R_xlen_t i = 0; i < Rf_xlength(list); i++)
-        if (strcmp(CHAR(STRING_ELT(names, i)), name) == 0) return VECTOR_ELT(list, i);
-    Rf_error("internal error: control has no element '%s'", name);
-    return R_NilValue;
-}
 
 static const double *optional_doubles(SEXP a)
 {
     return Rf_isNull(a) ? NULL : REAL(a);
 }
 
-static void read_data(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP offset_x,
-                      SEXP offset_z, SEXP dims, moem_data *d)
+/* dims = c(family, K, M, symmetric): family 1..3, K >= 1, M >= 1 and 1 unless multinomial,
+ * symmetric 0 or 1 and 1 only for K = 2 gaussian or binomial experts.  The E-step's scratch of
+ * a block of rows, MOEM_CHUNK (M K + 3 K + 4) doubles, is indexed by ints. */
+static void read_dims(const char *fn, SEXP dims, moem_data *d)
 {
-    d->n = Rf_nrows(x);
-    d->p = Rf_ncols(x);
-    d->q = Rf_ncols(z);
-    d->family = INTEGER(dims)[0];
-    d->K = INTEGER(dims)[1];
-    d->M = INTEGER(dims)[2];
-    d->symmetric = INTEGER(dims)[3];
+    const int *v = need_ints(fn, dims, "dims", 4);
+    d->family = need_in_range(fn, "dims[1] (family)", v[0], FAMILY_GAUSSIAN, FAMILY_MULTINOMIAL);
+    d->K = need_in_range(fn, "dims[2] (K)", v[1], 1, INT_MAX);
+    d->M = need_in_range(fn, "dims[3] (M)", v[2], 1,
+                         d->family == FAMILY_MULTINOMIAL ? INT_MAX : 1);
+    d->symmetric = need_in_range(fn, "dims[4] (symmetric)", v[3], 0, 1);
+    if (d->symmetric && (d->K != 2 || d->family == FAMILY_MULTINOMIAL))
+        Rf_error("%s: `dims` asks for a symmetric model, which needs K = 2 and gaussian or "
+                 "binomial experts.", fn);
+    if ((size_t) d->M * d->K + 3 * (size_t) d->K + 4 > INT_MAX / MOEM_CHUNK)
+        Rf_error("%s: `dims` asks for K = %d experts with M = %d predictors each: too many.", fn,
+                 d->K, d->M);
+}
+
+/* The data of ffi_em and ffi_estep: x n x p, z n x q, y n (class codes 0..M for multinomial
+ * experts), target n x M (or NULL, except in a fit of binomial or multinomial experts), w n,
+ * offset_x n x M or NULL, offset_z n x (K - 1) or NULL; and no more coefficients than an int
+ * counts (params.c). */
+static void read_data(const char *fn, SEXP x, SEXP z, SEXP y, SEXP target, SEXP w,
+                      SEXP offset_x, SEXP offset_z, SEXP dims, int fit, moem_data *d)
+{
+    int rows;
+    matrix_dims(fn, x, "x", &d->n, &d->p);
+    read_dims(fn, dims, d);
+    matrix_dims(fn, z, "z", &rows, &d->q);
+    if (rows != d->n)
+        Rf_error("%s: `z` must have as many rows as `x` (%d), not %d.", fn, d->n, rows);
+    need_doubles(fn, y, "y", d->n, 1);
+    if (d->family == FAMILY_MULTINOMIAL) need_codes(fn, y, "y", d->M);
+    if (fit && d->family != FAMILY_GAUSSIAN)
+        need_doubles(fn, target, "target", d->n, d->M);
+    else
+        need_optional_doubles(fn, target, "target", d->n, d->M);
+    need_doubles(fn, w, "w", d->n, 1);
+    need_optional_doubles(fn, offset_x, "offset_x", d->n, d->M);
+    need_optional_doubles(fn, offset_z, "offset_z", d->n, d->K - 1);
+    const size_t cols = d->p > d->q ? d->p : d->q,
+                 coefs = (size_t) d->p * d->M * d->K + (size_t) d->q * d->K + d->K;
+    if (coefs > INT_MAX || 3 * cols > INT_MAX)
+        Rf_error("%s: `x` (%d columns) and `z` (%d) with K = %d and M = %d: too many "
+                 "coefficients.", fn, d->p, d->q, d->K, d->M);
     d->x = REAL(x);
     d->z = REAL(z);
     d->y = REAL(y);
@@ -63,21 +97,51 @@ static void read_data(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP offset_x
     d->penalty_x = d->penalty_z = NULL;
 }
 
-static void read_control(SEXP control, moem_control *ctl)
+/* The parameters: beta p x MK, gate q x K, sigma K (read by the gaussian experts only, but
+ * always K). */
+static void check_par(const char *fn, const moem_data *d, SEXP beta, SEXP gate, SEXP sigma)
 {
-    ctl->maxit = Rf_asInteger(list_get(control, "maxit"));
-    ctl->tol = Rf_asReal(list_get(control, "tol"));
-    ctl->inner_maxit = Rf_asInteger(list_get(control, "inner_maxit"));
-    ctl->inner_tol = Rf_asReal(list_get(control, "inner_tol"));
-    ctl->inner_slack = Rf_asReal(list_get(control, "inner_slack"));
-    ctl->sigma_min = Rf_asReal(list_get(control, "sigma_min"));
-    ctl->min_weight = Rf_asReal(list_get(control, "min_weight"));
-    ctl->fix_sigma = Rf_asLogical(list_get(control, "fix_sigma"));
-    ctl->method = Rf_asInteger(list_get(control, "method"));
-    ctl->step = Rf_asReal(list_get(control, "step"));
-    ctl->keep_path = Rf_asLogical(list_get(control, "keep_path"));
-    ctl->solver = Rf_asInteger(list_get(control, "solver"));
-    ctl->threads = Rf_asInteger(list_get(control, "threads"));
+    need_doubles(fn, beta, "beta", d->p, (R_xlen_t) d->M * d->K);
+    need_doubles(fn, gate, "gate", d->q, d->K);
+    need_doubles(fn, sigma, "sigma", d->K, 1);
+}
+
+/* The settings, as c_control() in R/moem-fit.R makes them, in the ranges moem_control()
+ * allows (maxit as well: the trace has maxit + 1 rows); the ridge penalties NULL or one per
+ * column of x and z. */
+static void read_control(const char *fn, SEXP control, moem_control *ctl, moem_data *d)
+{
+    ctl->maxit = control_int(fn, control, "maxit", 0, 1000000);
+    ctl->tol = control_double(fn, control, "tol", 0.0, 0);
+    ctl->inner_maxit = control_int(fn, control, "inner_maxit", 1, INT_MAX);
+    ctl->inner_tol = control_double(fn, control, "inner_tol", 0.0, 1);
+    ctl->inner_slack = control_double(fn, control, "inner_slack", 0.0, 0);
+    ctl->sigma_min = control_double(fn, control, "sigma_min", 0.0, 1);
+    ctl->min_weight = control_double(fn, control, "min_weight", 0.0, 0);
+    ctl->fix_sigma = control_logical(fn, control, "fix_sigma");
+    ctl->method = control_int(fn, control, "method", METHOD_EM, METHOD_GD);
+    ctl->step = control_double(fn, control, "step", 0.0, 0);
+    ctl->keep_path = control_logical(fn, control, "keep_path");
+    ctl->solver = control_int(fn, control, "solver", SOLVER_NEWTON, SOLVER_BOUND);
+    ctl->threads = control_int(fn, control, "threads", 1, INT_MAX);
+    SEXP penalty_x = control_element(fn, control, "penalty_x"),
+         penalty_z = control_element(fn, control, "penalty_z");
+    need_optional_doubles(fn, penalty_x, "control$penalty_x", d->p, 1);
+    need_optional_doubles(fn, penalty_z, "control$penalty_z", d->q, 1);
+    d->penalty_x = optional_doubles(penalty_x);
+    d->penalty_z = optional_doubles(penalty_z);
+}
+
+/* The start: NULL, n expert labels 1..K (integers) or an n x K posterior (doubles). */
+static void check_start(const char *fn, const moem_data *d, SEXP post)
+{
+    if (Rf_isNull(post)) return;
+    if (TYPEOF(post) == INTSXP) {
+        need_ints(fn, post, "post", d->n);
+        need_labels(fn, post, "post", d->K);
+    } else {
+        need_doubles(fn, post, "post", d->n, d->K);
+    }
 }
 
 static double *alloc_doubles(size_t len)
@@ -323,15 +387,17 @@ static SEXP named_list(const char **names, int len)
 SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP offset_x, SEXP offset_z,
             SEXP dims, SEXP beta, SEXP gate, SEXP sigma, SEXP post, SEXP control)
 {
+    const char *fn = "ffi_em";
     moem_data d;
     moem_par par;
     moem_control ctl;
     moem_work wk;
     moem_status st;
-    read_data(x, z, y, target, w, offset_x, offset_z, dims, &d);
-    read_control(control, &ctl);
-    d.penalty_x = optional_doubles(list_get(control, "penalty_x"));
-    d.penalty_z = optional_doubles(list_get(control, "penalty_z"));
+    memset(&wk, 0, sizeof wk); /* every field defined, also those a fit may not set */
+    read_data(fn, x, z, y, target, w, offset_x, offset_z, dims, 1, &d);
+    check_par(fn, &d, beta, gate, sigma);
+    check_start(fn, &d, post);
+    read_control(fn, control, &ctl, &d);
     SEXP posterior = PROTECT(Rf_allocMatrix(REALSXP, d.n, d.K));
     alloc_work(&d, &ctl, &wk, REAL(posterior));
     SEXP fitted = PROTECT(copy_par(beta, gate, sigma, &par));
@@ -387,10 +453,12 @@ SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP offset_x, SEXP off
 SEXP ffi_estep(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP offset_x, SEXP offset_z,
                SEXP dims, SEXP beta, SEXP gate, SEXP sigma)
 {
+    const char *fn = "ffi_estep";
     moem_data d;
     moem_work wk;
     memset(&wk, 0, sizeof wk);
-    read_data(x, z, y, target, w, offset_x, offset_z, dims, &d);
+    read_data(fn, x, z, y, target, w, offset_x, offset_z, dims, 0, &d);
+    check_par(fn, &d, beta, gate, sigma);
     moem_par par = { REAL(beta), REAL(gate), REAL(sigma) };
     SEXP posterior = PROTECT(Rf_allocMatrix(REALSXP, d.n, d.K));
     wk.post = REAL(posterior);
@@ -410,11 +478,15 @@ SEXP ffi_estep(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP offset_x, SEXP 
 
 SEXP ffi_aliased(SEXP x, SEXP w, SEXP tol)
 {
-    const int n = Rf_nrows(x), p = Rf_ncols(x);
+    const char *fn = "ffi_aliased";
+    int n, p;
+    matrix_dims(fn, x, "x", &n, &p);
+    need_doubles(fn, w, "w", n, 1);
+    const double limit = need_double_scalar(fn, tol, "tol");
     double *gram = alloc_doubles((size_t) p * p), *rows = alloc_doubles((size_t) MOEM_CHUNK * p);
     SEXP out = PROTECT(Rf_allocVector(LGLSXP, p));
     gram_weighted(n, p, REAL(x), REAL(w), rows, gram, p);
-    find_aliased(p, gram, Rf_asReal(tol), LOGICAL(out));
+    find_aliased(p, gram, limit, LOGICAL(out));
     UNPROTECT(1);
     return out;
 }
@@ -422,6 +494,7 @@ SEXP ffi_aliased(SEXP x, SEXP w, SEXP tol)
 /* exp() of a double vector by the passes' exp_block (exp_block.c), for its tests */
 SEXP ffi_exp_block(SEXP x)
 {
+    need_double_vector("ffi_exp_block", x, "x");
     SEXP out = PROTECT(Rf_duplicate(x));
     exp_block(REAL(out), (size_t) XLENGTH(out));
     UNPROTECT(1);

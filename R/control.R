@@ -47,7 +47,13 @@
 #'   sums are added in order, so that the fit is the same, to the last bit, whatever the
 #'   number of threads (and in a build without OpenMP, where it is 1). The default is the
 #'   option `moem.threads`, or 2; it is capped by OpenMP's thread limit (`OMP_THREAD_LIMIT`)
-#'   and at 16. Designs with many columns (over 256 products per row) leave the threads to the
+#'   and at 16. A pass runs on these threads only when its work is large enough for them to
+#'   gain: for gaussian experts with 5 covariates, K = 3 and the gate on the same covariates,
+#'   the E-step from about 1e5 rows and the gate's passes from 1.5e5 to 3e5 (fewer rows with
+#'   more covariates or experts); smaller passes, so every pass of a small fit, run on one
+#'   thread whatever `threads` says, since on a machine whose cores are busy with other work
+#'   each pass on threads can lose milliseconds waiting for them (OpenMP's waiting threads
+#'   spin). Designs with many columns (over 256 products per row) leave the threads to the
 #'   BLAS.
 #' @return A list of class `"moem_control"` with the settings.
 #' @seealso [moem()]

@@ -145,6 +145,15 @@ int estep_narrow(const moem_data *d)
     return narrow_terms((size_t) d->p * d->M * d->K + (size_t) d->q * (d->K - 1));
 }
 
+/* The cost of one row of the E-step (pass_threads, moem.h), in nanoseconds: about 2 for each
+ * term of its products (p M K + q (K - 1)) and 8 for each of the K (M + 1) log-densities and
+ * exponentials of its experts and the gate (with the expert's statistics or gradient). */
+double estep_row_cost(const moem_data *d)
+{
+    return 2.0 * ((double) d->p * d->M * d->K + (double) d->q * (d->K - 1)) +
+        8.0 * d->K * (d->M + 1);
+}
+
 /* Doubles of one thread's block scratch (estep_block): eta_x, eta_z, b and gexp, and the
  * rows' gtop, gsum, btop and bsum. */
 size_t estep_block_size(const moem_data *d)
@@ -158,7 +167,8 @@ static double estep_pass(const moem_data *d, const moem_par *par, moem_work *wk,
     const ptrdiff_t n = d->n;
     const size_t block_size = estep_block_size(d),
                  rows_size = (size_t) MOEM_CHUNK * (d->p > d->q ? d->p : d->q);
-    const int by_stripe = estep_narrow(d), threads = pass_threads(n, by_stripe, wk->threads);
+    const int by_stripe = estep_narrow(d),
+              threads = pass_threads(n, estep_row_cost(d), by_stripe, wk->threads);
     const int derived = with_stats ? stats_derived_expert(d, wk) : -1;
     double loglik = 0.0, gate_q = 0.0, check_q = 0.0;
     if (with_gradient) gradient_zero(d, &wk->grad);

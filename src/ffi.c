@@ -19,6 +19,10 @@
  *       gradient_logsigma (K)) at the given parameters; the gradient is of the log-likelihood.
  *   ffi_exp_block(x)
  *       exp(x) of a double vector by exp_block (exp_block.c), for its tests.
+ *   ffi_pass_threads(dims, threads)
+ *       integer (4): the threads a fit with dims = c(n, p, q, K, M) and control threads
+ *       `threads` gives its E-step and its gate's objective, gradient and Hessian passes, for
+ *       the tests of the rule (pass_threads, moem.h).
  */
 #define R_NO_REMAP
 #include <stdio.h>
@@ -419,6 +423,22 @@ SEXP ffi_exp_block(SEXP x)
 {
     SEXP out = PROTECT(Rf_duplicate(x));
     exp_block(REAL(out), (size_t) XLENGTH(out));
+    UNPROTECT(1);
+    return out;
+}
+
+/* The threads of a fit's passes by their rule, for its tests: a fit's shape without its data */
+SEXP ffi_pass_threads(SEXP dims, SEXP threads)
+{
+    const int *dim = INTEGER(dims);
+    moem_data d = { .n = dim[0], .p = dim[1], .q = dim[2], .K = dim[3], .M = dim[4] };
+    softmax_work wk = { .threads = usable_threads(Rf_asInteger(threads)) };
+    softmax_problem gate = { .n = d.n, .q = d.q, .m = d.K - 1 };
+    SEXP out = PROTECT(Rf_allocVector(INTSXP, 4));
+    INTEGER(out)[0] = pass_threads(d.n, estep_row_cost(&d), estep_narrow(&d), wk.threads);
+    INTEGER(out)[1] = softmax_pass_threads(&gate, &wk, PASS_OBJECTIVE);
+    INTEGER(out)[2] = softmax_pass_threads(&gate, &wk, PASS_GRADIENT);
+    INTEGER(out)[3] = softmax_pass_threads(&gate, &wk, PASS_HESSIAN);
     UNPROTECT(1);
     return out;
 }

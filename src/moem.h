@@ -67,10 +67,22 @@ static inline int narrow_terms(size_t terms)
     return terms <= MOEM_NARROW;
 }
 
-/* The threads of a pass over n rows: one when there is a single block or the pass is wide. */
-static inline int pass_threads(ptrdiff_t n, int narrow, int threads)
+/* A narrow pass runs its stripes on several threads only when its work, n rows times a row's
+ * cost, is at least MOEM_THREAD_WORK.  The cost of a row is an estimate of its time on one core
+ * in nanoseconds, from the pass's shape (estep_row_cost, softmax.c's row_cost), measured on the
+ * development machine.  A pass on two threads gains at most half its time, and loses up to
+ * several milliseconds when the machine is busy: OpenMP's waiting threads spin for some 3 ms
+ * (libgomp's default) and a thread that shares its core with another program waits for its
+ * timeslice, while the other waits for it at the end of the pass.  From 10 ms of work (an
+ * E-step of 1e5 rows with d = 5 covariates, K = 3 gaussian experts and the gate on the same)
+ * the gain on an idle machine outweighs it; a smaller fit never pays it. */
+#define MOEM_THREAD_WORK 1e7
+
+/* The threads of a pass over n rows whose rows cost row_cost each: one when the work is small,
+ * there is a single block or the pass is wide. */
+static inline int pass_threads(ptrdiff_t n, double row_cost, int narrow, int threads)
 {
-    return n > MOEM_CHUNK && narrow ? threads : 1;
+    return narrow && n > MOEM_CHUNK && (double) n * row_cost >= MOEM_THREAD_WORK ? threads : 1;
 }
 
 /* The sum of w_i log(s_i) over the rows of a block, s_i >= 1.  With weights 0 and 1
@@ -299,6 +311,7 @@ double log1pexp(double t);
 
 /* estep.c, gradient.c */
 int estep_narrow(const moem_data *d);
+double estep_row_cost(const moem_data *d);
 size_t estep_block_size(const moem_data *d);
 double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
                   int with_stats);

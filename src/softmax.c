@@ -131,7 +131,24 @@ static void hessian_rows(const softmax_problem *pr, ptrdiff_t i0, int len, doubl
     }
 }
 
-enum softmax_pass { PASS_OBJECTIVE, PASS_GRADIENT, PASS_HESSIAN };
+/* The cost of one row of a pass (pass_threads, moem.h), in nanoseconds: the objective's q m / 2
+ * for its products and 10 for each of the m + 1 classes' exponentials and probabilities; the
+ * gradient's products and 2 a class; the Hessian's 30 a class and q^2 / 10 for each of its
+ * m (m + 1) / 2 blocks of pairs of classes, whose products grow as q^2. */
+static double row_cost(const softmax_problem *pr, enum softmax_pass pass)
+{
+    const double q = pr->q, m = pr->m;
+    if (pass == PASS_OBJECTIVE) return q * m / 2 + 10 * (m + 1);
+    if (pass == PASS_GRADIENT) return q * m / 2 + 2 * (m + 1);
+    return 30 * m + q * q * m * (m + 1) / 20;
+}
+
+/* The threads of one of the problem's passes: the work's, if it is worth them (moem.h). */
+int softmax_pass_threads(const softmax_problem *pr, const softmax_work *wk,
+                         enum softmax_pass pass)
+{
+    return pass_threads(pr->n, row_cost(pr, pass), narrow(pr), wk->threads);
+}
 
 /* total (size entries) = the sum over all rows of the pass's terms, by stripe: a narrow
  * problem's stripes each into their own part of `parts` (MOEM_STRIPES x size), on the work's
@@ -145,7 +162,7 @@ static void sum_by_stripe(const softmax_problem *pr, softmax_work *wk, enum soft
     const int by_stripe = narrow(pr);
     memset(total, 0, size * sizeof(double));
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(pass_threads(n, by_stripe, wk->threads)) schedule(dynamic)
+#pragma omp parallel for num_threads(softmax_pass_threads(pr, wk, pass)) schedule(dynamic)
 #endif
     for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
         const int t = THREAD_NUMBER;

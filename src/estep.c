@@ -20,9 +20,10 @@
  * not finite.
  *
  * The blocks are grouped in MOEM_STRIPES stripes (moem.h), each with its own sums
- * (wk->stripe), added in order at the end: the stripes run on wk->threads OpenMP threads, each
- * thread with its own scratch (wk->block, wk->sm.rows), and the result does not depend on their
- * number.  For a wide design (estep_narrow) the stripes' sums of the gradient and statistics
+ * (wk->stripe), added in order at the end: the stripes run on up to wk->threads OpenMP threads
+ * (as many as the pass's work is worth and the machine gives: pass_threads, moem.h, and
+ * threads.c), each thread with its own scratch (wk->block, wk->sm.rows), and the result does
+ * not depend on their number.  For a wide design (estep_narrow) the stripes' sums of the gradient and statistics
  * are the totals themselves, added to in order on one thread.
  */
 #include <math.h>
@@ -168,7 +169,8 @@ static double estep_pass(const moem_data *d, const moem_par *par, moem_work *wk,
     const size_t block_size = estep_block_size(d),
                  rows_size = (size_t) MOEM_CHUNK * (d->p > d->q ? d->p : d->q);
     const int by_stripe = estep_narrow(d),
-              threads = pass_threads(n, estep_row_cost(d), by_stripe, wk->threads);
+              threads = gauge_threads(&wk->sm.gauge,
+                                      pass_threads(n, estep_row_cost(d), by_stripe, wk->threads));
     const int derived = with_stats ? stats_derived_expert(d, wk) : -1;
     double loglik = 0.0, gate_q = 0.0, check_q = 0.0;
     if (with_gradient) gradient_zero(d, &wk->grad);
@@ -185,11 +187,14 @@ static double estep_pass(const moem_data *d, const moem_par *par, moem_work *wk,
         s->loglik = s->gate_q = s->check_q = 0.0;
         if (with_gradient && by_stripe) gradient_zero(d, &s->grad);
         if (with_stats && by_stripe) stats_zero(d, &s->stats);
+        const double cpu = threads > 1 ? thread_cpu() : 0.0;
         stripe_blocks(n, stripe, &first, &last);
         for (ptrdiff_t b = first; b < last; b++)
             estep_block(d, par, wk, block, rows, b * MOEM_CHUNK, block_rows(n, b), with_gradient,
                         with_stats, given, derived, s);
+        if (threads > 1) wk->sm.gauge.cpu[stripe] = thread_cpu() - cpu;
     }
+    gauge_record(&wk->sm.gauge, threads);
     for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
         const moem_stripe *s = wk->stripe + stripe;
         loglik += s->loglik;

@@ -21,8 +21,12 @@
  *       exp(x) of a double vector by exp_block (exp_block.c), for its tests.
  *   ffi_pass_threads(dims, threads)
  *       integer (4): the threads a fit with dims = c(n, p, q, K, M) and control threads
- *       `threads` gives its E-step and its gate's objective, gradient and Hessian passes, for
- *       the tests of the rule (pass_threads, moem.h).
+ *       `threads` gives its E-step and its gate's objective, gradient and Hessian passes by
+ *       their work (pass_threads, moem.h), for the tests of that rule.
+ *   ffi_thread_gauge(cores, threads)
+ *       integer (length(cores)): the threads of successive passes that pass_threads gives
+ *       `threads`, after the gauge (threads.c) has seen each pass on threads do cores[i] cores'
+ *       worth of work; for its tests.
  */
 #define R_NO_REMAP
 #include <stdio.h>
@@ -174,6 +178,7 @@ static int usable_threads(int asked)
 static void alloc_estep(const moem_data *d, int threads, moem_work *wk)
 {
     wk->threads = usable_threads(threads);
+    memset(&wk->sm.gauge, 0, sizeof wk->sm.gauge); /* threads from the first pass */
     wk->wsum = 0.0;
     wk->unit_weights = 1;
     for (ptrdiff_t i = 0; i < d->n; i++) {
@@ -439,6 +444,21 @@ SEXP ffi_pass_threads(SEXP dims, SEXP threads)
     INTEGER(out)[1] = softmax_pass_threads(&gate, &wk, PASS_OBJECTIVE);
     INTEGER(out)[2] = softmax_pass_threads(&gate, &wk, PASS_GRADIENT);
     INTEGER(out)[3] = softmax_pass_threads(&gate, &wk, PASS_HESSIAN);
+    UNPROTECT(1);
+    return out;
+}
+
+/* The gauge's threads for passes whose work is worth `threads`, had each pass on threads done
+ * cores[i] cores' worth of work (threads.c), for its tests */
+SEXP ffi_thread_gauge(SEXP cores, SEXP threads)
+{
+    const R_xlen_t len = XLENGTH(cores);
+    thread_gauge g = { .wait = 0 };
+    SEXP out = PROTECT(Rf_allocVector(INTSXP, len));
+    for (R_xlen_t i = 0; i < len; i++) {
+        INTEGER(out)[i] = gauge_threads(&g, Rf_asInteger(threads));
+        if (INTEGER(out)[i] > 1) gauge_update(&g, REAL(cores)[i], 1.0);
+    }
     UNPROTECT(1);
     return out;
 }

@@ -30,7 +30,7 @@
  * -z' diag(v p_c (delta_ce - p_e)) z.  With m = 1 this is logistic regression.  Newton stops
  * after the step whose half decrement, an estimate of f(B*) - f(B), is below
  * max(tol (|f| + 0.1 mean(v)), slack).  The objective, evaluated at each trial step, sums
- * over stripes of rows on wk->threads threads, as the E-step does (estep.c).
+ * over stripes of rows on up to wk->threads threads, as the E-step does (estep.c).
  */
 #include <math.h>
 #include <string.h>
@@ -159,13 +159,15 @@ static void sum_by_stripe(const softmax_problem *pr, softmax_work *wk, enum soft
                           const double *coef, size_t size, double *parts, double *total)
 {
     const ptrdiff_t n = pr->n;
-    const int by_stripe = narrow(pr);
+    const int by_stripe = narrow(pr),
+              threads = gauge_threads(&wk->gauge, softmax_pass_threads(pr, wk, pass));
     memset(total, 0, size * sizeof(double));
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(softmax_pass_threads(pr, wk, pass)) schedule(dynamic)
+#pragma omp parallel for num_threads(threads) schedule(dynamic)
 #endif
     for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
         const int t = THREAD_NUMBER;
+        const double cpu = threads > 1 ? thread_cpu() : 0.0;
         double *sum = by_stripe ? parts + stripe * size : total, part = 0.0,
                *eta = wk->eta + (size_t) t * MOEM_CHUNK * pr->m;
         ptrdiff_t first, last;
@@ -181,7 +183,9 @@ static void sum_by_stripe(const softmax_problem *pr, softmax_work *wk, enum soft
                              wk->rows + (size_t) t * MOEM_CHUNK * pr->q, sum);
         }
         wk->part[stripe] = part;
+        if (threads > 1) wk->gauge.cpu[stripe] = thread_cpu() - cpu;
     }
+    gauge_record(&wk->gauge, threads);
     if (by_stripe)
         for (int stripe = 0; stripe < MOEM_STRIPES; stripe++)
             add_vector(size, parts + stripe * size, total);

@@ -57,6 +57,27 @@ test_that("a pass runs on its threads only when its work is worth them", {
   expect_identical(pass_threads(1e7, 261, 1, 1)[["estep"]], 1L)
 })
 
+test_that("passes keep to one thread for a while after threads that did not get their cores", {
+  # the threads of successive passes worth 2 threads, had each pass on threads done `cores`
+  # cores' worth of work (src/threads.c)
+  gauge <- function(cores, threads = 2) .Call(moem:::ffi_thread_gauge, as.double(cores),
+                                              as.integer(threads))
+  # an idle machine: every pass on threads
+  expect_identical(gauge(rep(1.8, 50)), rep(2L, 50))
+  # a busy one: a try, 16 passes on one thread, a try, 32 on one, a try, 64 on one ...
+  tries <- which(gauge(rep(0.6, 200)) == 2L)
+  expect_identical(tries, c(1L, 18L, 51L, 116L))
+  # a try that succeeds keeps the threads, and the next failure waits 16 passes again
+  cores <- c(0.6, rep(1, 16), 0.6, rep(1, 32), 1.9, 1.9, 0.6, rep(1, 20))
+  expect_identical(which(gauge(cores) == 2L), c(1L, 18L, 51L, 52L, 53L, 70L))
+  # the wait is capped at 1024 passes
+  expect_identical(diff(which(gauge(rep(0.6, 5000)) == 2L)), c(17L, 33L, 65L, 129L, 257L, 513L,
+                                                               1025L, 1025L, 1025L))
+  # no CPU clock (cores 0): the threads stay; one thread asked: one thread
+  expect_identical(gauge(rep(0, 10)), rep(2L, 10))
+  expect_identical(gauge(rep(0.6, 10), threads = 1), rep(1L, 10))
+})
+
 test_that("gaussian experts: the same fit on 1, 2 or 3 threads, and the sums of every stripe", {
   skip_on_cran() # some 10 s: fits large enough for threads
   # 320000 rows, 313 blocks of 1024, 19 or 20 a stripe: enough work for the E-step and the

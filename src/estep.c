@@ -23,8 +23,8 @@
  * (wk->stripe), added in order at the end: the stripes run on up to wk->threads OpenMP threads
  * (as many as the pass's work is worth and the machine gives: pass_threads, moem.h, and
  * threads.c), each thread with its own scratch (wk->block, wk->sm.rows), and the result does
- * not depend on their number.  For a wide design (estep_narrow) the stripes' sums of the gradient and statistics
- * are the totals themselves, added to in order on one thread.
+ * not depend on their number.  For a wide design (estep_narrow) the stripes' sums of the
+ * gradient and statistics are the totals themselves, added to in order on one thread.
  */
 #include <math.h>
 #include "moem.h"

@@ -51,8 +51,16 @@
 #'   sums are added in order, so that the fit is the same, to the last bit, whatever the
 #'   number of threads (and in a build without OpenMP, where it is 1). The default is the
 #'   option `moem.threads`, or 2; it is capped by OpenMP's thread limit (`OMP_THREAD_LIMIT`)
-#'   and at 16. Designs with many columns (over 256 products per row) leave the threads to the
-#'   BLAS.
+#'   and at 16. These are the most a pass uses: on a machine whose cores are busy with other
+#'   work, each pass on threads can lose milliseconds waiting for them (OpenMP's waiting
+#'   threads spin), so a pass runs on threads only when its work is large enough for them to
+#'   gain on an idle machine (for gaussian experts with 5 covariates, K = 3 and the gate on
+#'   the same covariates: the E-step from about 1e5 rows, the gate's passes from 1.5e5 to 3e5;
+#'   fewer rows with more covariates or experts), and a small fit runs on one thread whatever
+#'   `threads` says. A larger fit watches what its passes on threads get: when they did not
+#'   do more than 1.25 cores' worth of work (the cores were busy), its next passes run on one
+#'   thread, trying threads again after 16 passes, then 32, 64, ... up to 1024. Designs with
+#'   many columns (over 256 products per row) leave the threads to the BLAS.
 #' @return A list of class `"moem_control"` with the settings.
 #' @seealso [moem()]
 #' @examples

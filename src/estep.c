@@ -20,10 +20,11 @@
  * not finite.
  *
  * The blocks are grouped in MOEM_STRIPES stripes (moem.h), each with its own sums
- * (wk->stripe), added in order at the end: the stripes run on wk->threads OpenMP threads, each
- * thread with its own scratch (wk->block, wk->sm.rows), and the result does not depend on their
- * number.  For a wide design (estep_narrow) the stripes' sums of the gradient and statistics
- * are the totals themselves, added to in order on one thread.
+ * (wk->stripe), added in order at the end: the stripes run on up to wk->threads OpenMP threads
+ * (as many as the pass's work is worth and the machine gives: pass_threads, moem.h, and
+ * threads.c), each thread with its own scratch (wk->block, wk->sm.rows), and the result does
+ * not depend on their number.  For a wide design (estep_narrow) the stripes' sums of the
+ * gradient and statistics are the totals themselves, added to in order on one thread.
  */
 #include <math.h>
 #include "moem.h"
@@ -148,6 +149,15 @@ int estep_narrow(const moem_data *d)
     return narrow_terms((size_t) d->p * d->M * d->K + (size_t) d->q * (d->K - 1));
 }
 
+/* The cost of one row of the E-step (pass_threads, moem.h), in nanoseconds: about 2 for each
+ * term of its products (p M K + q (K - 1)) and 8 for each of the K (M + 1) log-densities and
+ * exponentials of its experts and the gate (with the expert's statistics or gradient). */
+double estep_row_cost(const moem_data *d)
+{
+    return 2.0 * ((double) d->p * d->M * d->K + (double) d->q * (d->K - 1)) +
+        8.0 * d->K * (d->M + 1);
+}
+
 /* Doubles of one thread's block scratch (estep_block): eta_x, eta_z, b and gexp, and the
  * rows' gtop, gsum, btop and bsum. */
 size_t estep_block_size(const moem_data *d)
@@ -161,7 +171,9 @@ static double estep_pass(const moem_data *d, const moem_par *par, moem_work *wk,
     const ptrdiff_t n = d->n;
     const size_t block_size = estep_block_size(d),
                  rows_size = (size_t) MOEM_CHUNK * (d->p > d->q ? d->p : d->q);
-    const int by_stripe = estep_narrow(d), threads = pass_threads(n, by_stripe, wk->threads);
+    const int by_stripe = estep_narrow(d),
+              threads = gauge_threads(&wk->sm.gauge,
+                                      pass_threads(n, estep_row_cost(d), by_stripe, wk->threads));
     const int derived = with_stats ? stats_derived_expert(d, wk) : -1;
     double loglik = 0.0, gate_q = 0.0, check_q = 0.0;
     if (with_gradient) gradient_zero(d, &wk->grad);
@@ -178,11 +190,14 @@ static double estep_pass(const moem_data *d, const moem_par *par, moem_work *wk,
         s->loglik = s->gate_q = s->check_q = 0.0;
         if (with_gradient && by_stripe) gradient_zero(d, &s->grad);
         if (with_stats && by_stripe) stats_zero(d, &s->stats);
+        const double cpu = threads > 1 ? thread_cpu() : 0.0;
         stripe_blocks(n, stripe, &first, &last);
         for (ptrdiff_t b = first; b < last; b++)
             estep_block(d, par, wk, block, rows, b * MOEM_CHUNK, block_rows(n, b), with_gradient,
                         with_stats, given, derived, s);
+        if (threads > 1) wk->sm.gauge.cpu[stripe] = thread_cpu() - cpu;
     }
+    gauge_record(&wk->sm.gauge, threads);
     for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
         const moem_stripe *s = wk->stripe + stripe;
         loglik += s->loglik;

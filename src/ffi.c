@@ -25,6 +25,14 @@
  *       gradient_logsigma (K)) at the given parameters; the gradient is of the log-likelihood.
  *   ffi_exp_block(x)
  *       exp(x) of a double vector by exp_block (exp_block.c), for its tests.
+ *   ffi_pass_threads(dims, threads)
+ *       integer (4): the threads a fit with dims = c(n, p, q, K, M) and control threads
+ *       `threads` gives its E-step and its gate's objective, gradient and Hessian passes by
+ *       their work (pass_threads, moem.h), for the tests of that rule.
+ *   ffi_thread_gauge(cores, threads)
+ *       integer (length(cores)): the threads of successive passes that pass_threads gives
+ *       `threads`, after the gauge (threads.c) has seen each pass on threads do cores[i] cores'
+ *       worth of work; for its tests.
  */
 #define R_NO_REMAP
 #include <limits.h>
@@ -238,6 +246,7 @@ static int usable_threads(int asked)
 static void alloc_estep(const moem_data *d, int threads, moem_work *wk)
 {
     wk->threads = usable_threads(threads);
+    memset(&wk->sm.gauge, 0, sizeof wk->sm.gauge); /* threads from the first pass */
     wk->wsum = 0.0;
     wk->unit_weights = 1;
     for (ptrdiff_t i = 0; i < d->n; i++) {
@@ -497,6 +506,48 @@ SEXP ffi_exp_block(SEXP x)
     need_double_vector("ffi_exp_block", x, "x");
     SEXP out = PROTECT(Rf_duplicate(x));
     exp_block(REAL(out), (size_t) XLENGTH(out));
+    UNPROTECT(1);
+    return out;
+}
+
+/* The threads of a fit's passes by their rule, for its tests: a fit's shape without its data */
+SEXP ffi_pass_threads(SEXP dims, SEXP threads)
+{
+    const char *fn = "ffi_pass_threads";
+    const int *dim = need_ints(fn, dims, "dims", 5);
+    need_in_range(fn, "dims[1] (n)", dim[0], 1, INT_MAX);
+    need_in_range(fn, "dims[2] (p)", dim[1], 1, 1 << 20);
+    need_in_range(fn, "dims[3] (q)", dim[2], 1, 1 << 20);
+    need_in_range(fn, "dims[4] (K)", dim[3], 1, 1 << 16);
+    need_in_range(fn, "dims[5] (M)", dim[4], 1, 1 << 16);
+    const int asked = need_ints(fn, threads, "threads", 1)[0];
+    need_in_range(fn, "threads", asked, 1, 1 << 16);
+    moem_data d = { .n = dim[0], .p = dim[1], .q = dim[2], .K = dim[3], .M = dim[4] };
+    softmax_work wk = { .threads = usable_threads(asked) };
+    softmax_problem gate = { .n = d.n, .q = d.q, .m = d.K - 1 };
+    SEXP out = PROTECT(Rf_allocVector(INTSXP, 4));
+    INTEGER(out)[0] = pass_threads(d.n, estep_row_cost(&d), estep_narrow(&d), wk.threads);
+    INTEGER(out)[1] = softmax_pass_threads(&gate, &wk, PASS_OBJECTIVE);
+    INTEGER(out)[2] = softmax_pass_threads(&gate, &wk, PASS_GRADIENT);
+    INTEGER(out)[3] = softmax_pass_threads(&gate, &wk, PASS_HESSIAN);
+    UNPROTECT(1);
+    return out;
+}
+
+/* The gauge's threads for passes whose work is worth `threads`, had each pass on threads done
+ * cores[i] cores' worth of work (threads.c), for its tests */
+SEXP ffi_thread_gauge(SEXP cores, SEXP threads)
+{
+    const char *fn = "ffi_thread_gauge";
+    const R_xlen_t len = need_double_vector(fn, cores, "cores");
+    const int asked = need_ints(fn, threads, "threads", 1)[0];
+    need_in_range(fn, "threads", asked, 1, 1 << 16);
+    thread_gauge g = { .wait = 0 };
+    SEXP out = PROTECT(Rf_allocVector(INTSXP, len));
+    for (R_xlen_t i = 0; i < len; i++) {
+        INTEGER(out)[i] = gauge_threads(&g, asked);
+        if (INTEGER(out)[i] > 1) gauge_update(&g, REAL(cores)[i], 1.0);
+    }
     UNPROTECT(1);
     return out;
 }

@@ -9,6 +9,8 @@ SEXP ffi_aliased(SEXP, SEXP, SEXP);
 SEXP ffi_column_scan(SEXP, SEXP, SEXP);
 SEXP ffi_weighted_sd(SEXP, SEXP);
 SEXP ffi_exp_block(SEXP);
+SEXP ffi_pass_threads(SEXP, SEXP);
+SEXP ffi_thread_gauge(SEXP, SEXP);
 
 static const R_CallMethodDef call_methods[] = {
     { "ffi_em", (DL_FUNC) &ffi_em, 13 },
@@ -17,6 +19,8 @@ static const R_CallMethodDef call_methods[] = {
     { "ffi_column_scan", (DL_FUNC) &ffi_column_scan, 3 },
     { "ffi_weighted_sd", (DL_FUNC) &ffi_weighted_sd, 2 },
     { "ffi_exp_block", (DL_FUNC) &ffi_exp_block, 1 },
+    { "ffi_pass_threads", (DL_FUNC) &ffi_pass_threads, 2 },
+    { "ffi_thread_gauge", (DL_FUNC) &ffi_thread_gauge, 2 },
     { NULL, NULL, 0 }
 };
 

@@ -67,10 +67,25 @@ static inline int narrow_terms(size_t terms)
     return terms <= MOEM_NARROW;
 }
 
-/* The threads of a pass over n rows: one when there is a single block or the pass is wide. */
-static inline int pass_threads(ptrdiff_t n, int narrow, int threads)
+/* A narrow pass runs its stripes on several threads only when its work, n rows times a row's
+ * cost, is at least MOEM_THREAD_WORK.  The cost of a row is an estimate of its time on one core
+ * in nanoseconds, from the pass's shape (estep_row_cost, softmax.c's row_cost), measured on the
+ * development machine.  A pass on two threads gains at most half its time, and on a machine
+ * whose cores are busy with other programs it loses from a few to some 30 ms: a thread that
+ * shares its core waits for its timeslice while the other waits for it at the end of the pass,
+ * and OpenMP's waiting threads spin (for some 3 ms, libgomp's default) in the time the other
+ * would use.  From 10 ms of work (an E-step of 1e5 rows with d = 5 covariates, K = 3 gaussian
+ * experts and the gate on the same) the gain on an idle machine is worth it, and a fit too
+ * small for that never risks the loss.  A fit that does get the work also watches what its
+ * passes on threads get from the machine (thread_gauge, threads.c) and keeps to one thread
+ * while the cores are busy. */
+#define MOEM_THREAD_WORK 1e7
+
+/* The threads of a pass over n rows whose rows cost row_cost each: one when the work is small,
+ * there is a single block or the pass is wide. */
+static inline int pass_threads(ptrdiff_t n, double row_cost, int narrow, int threads)
 {
-    return n > MOEM_CHUNK && narrow ? threads : 1;
+    return narrow && n > MOEM_CHUNK && (double) n * row_cost >= MOEM_THREAD_WORK ? threads : 1;
 }
 
 /* eta (len x m, leading dimension ld) += rows i0 .. i0 + len - 1 of offset (n x m), unless
@@ -86,6 +101,14 @@ static inline void offset_add(int len, int m, const double *offset, ptrdiff_t n,
         for (int i = 0; i < len; i++) ec[i] += oc[i];
     }
 }
+
+/* Whether a fit's passes on threads get the cores they need (threads.c); zero at the start. */
+typedef struct {
+    double cpu[MOEM_STRIPES]; /* each stripe's CPU time in the last pass on threads */
+    double start;             /* the elapsed time (omp_get_wtime) at that pass's start */
+    int wait;                 /* passes to run on one thread before threads are tried again */
+    int backoff;              /* the wait after the next try that fails */
+} thread_gauge;
 
 /* The sum of w_i log(s_i) over the rows of a block, s_i >= 1.  With weights 0 and 1
  * (unit_weights) it is the log of the product of the s_i, kept below 2^500 by exact powers of
@@ -169,6 +192,7 @@ typedef struct {
     double *prob;  /* n x (m + 1)     class probabilities at the current coefficients, the
                       reference class's last */
     int threads;   /* threads of the passes over stripes of rows (narrow problems) */
+    thread_gauge gauge; /* how the passes on threads went (also the E-step's) */
     double *eta;   /* threads x MOEM_CHUNK x m  each thread's linear predictors of a block */
     double *rows;  /* threads x MOEM_CHUNK x q  each thread's block of rows of the design,
                       scaled (also the E-step's, for the gaussian experts' statistics) */
@@ -305,6 +329,12 @@ enum trace_column {
     TRACE_STEP, TRACE_LOGPOST, TRACE_COLUMNS
 };
 
+/* threads.c */
+int gauge_threads(thread_gauge *g, int threads);
+double thread_cpu(void);
+void gauge_update(thread_gauge *g, double cpu, double wall);
+void gauge_record(thread_gauge *g, int threads);
+
 /* exp_block.c */
 void exp_block(double *x, size_t len);
 void exp_from_top(int len, int m, const double *a, int lda, double *out, int ldout,
@@ -317,6 +347,7 @@ double log1pexp(double t);
 
 /* estep.c, gradient.c */
 int estep_narrow(const moem_data *d);
+double estep_row_cost(const moem_data *d);
 size_t estep_block_size(const moem_data *d);
 double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
                   int with_stats);

@@ -30,7 +30,7 @@
  * -z' diag(v p_c (delta_ce - p_e)) z.  With m = 1 this is logistic regression.  Newton stops
  * after the step whose half decrement, an estimate of f(B*) - f(B), is below
  * max(tol (|f| + 0.1 mean(v)), slack).  The objective, evaluated at each trial step, sums
- * over stripes of rows on wk->threads threads, as the E-step does (estep.c).
+ * over stripes of rows on up to wk->threads threads, as the E-step does (estep.c).
  */
 #include <math.h>
 #include <string.h>
@@ -132,7 +132,24 @@ static void hessian_rows(const softmax_problem *pr, ptrdiff_t i0, int len, doubl
     }
 }
 
-enum softmax_pass { PASS_OBJECTIVE, PASS_GRADIENT, PASS_HESSIAN };
+/* The cost of one row of a pass (pass_threads, moem.h), in nanoseconds: the objective's q m / 2
+ * for its products and 10 for each of the m + 1 classes' exponentials and probabilities; the
+ * gradient's products and 2 a class; the Hessian's 30 a class and q^2 / 10 for each of its
+ * m (m + 1) / 2 blocks of pairs of classes, whose products grow as q^2. */
+static double row_cost(const softmax_problem *pr, enum softmax_pass pass)
+{
+    const double q = pr->q, m = pr->m;
+    if (pass == PASS_OBJECTIVE) return q * m / 2 + 10 * (m + 1);
+    if (pass == PASS_GRADIENT) return q * m / 2 + 2 * (m + 1);
+    return 30 * m + q * q * m * (m + 1) / 20;
+}
+
+/* The threads of one of the problem's passes: the work's, if it is worth them (moem.h). */
+int softmax_pass_threads(const softmax_problem *pr, const softmax_work *wk,
+                         enum softmax_pass pass)
+{
+    return pass_threads(pr->n, row_cost(pr, pass), narrow(pr), wk->threads);
+}
 
 /* total (size entries) = the sum over all rows of the pass's terms, by stripe: a narrow
  * problem's stripes each into their own part of `parts` (MOEM_STRIPES x size), on the work's
@@ -143,13 +160,15 @@ static void sum_by_stripe(const softmax_problem *pr, softmax_work *wk, enum soft
                           const double *coef, size_t size, double *parts, double *total)
 {
     const ptrdiff_t n = pr->n;
-    const int by_stripe = narrow(pr);
+    const int by_stripe = narrow(pr),
+              threads = gauge_threads(&wk->gauge, softmax_pass_threads(pr, wk, pass));
     memset(total, 0, size * sizeof(double));
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(pass_threads(n, by_stripe, wk->threads)) schedule(dynamic)
+#pragma omp parallel for num_threads(threads) schedule(dynamic)
 #endif
     for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
         const int t = THREAD_NUMBER;
+        const double cpu = threads > 1 ? thread_cpu() : 0.0;
         double *sum = by_stripe ? parts + stripe * size : total, part = 0.0,
                *eta = wk->eta + (size_t) t * MOEM_CHUNK * pr->m;
         ptrdiff_t first, last;
@@ -165,7 +184,9 @@ static void sum_by_stripe(const softmax_problem *pr, softmax_work *wk, enum soft
                              wk->rows + (size_t) t * MOEM_CHUNK * pr->q, sum);
         }
         wk->part[stripe] = part;
+        if (threads > 1) wk->gauge.cpu[stripe] = thread_cpu() - cpu;
     }
+    gauge_record(&wk->gauge, threads);
     if (by_stripe)
         for (int stripe = 0; stripe < MOEM_STRIPES; stripe++)
             add_vector(size, parts + stripe * size, total);

@@ -12,14 +12,17 @@ assemble_fit <- function(res, problem, aliased, starts, control, truth, call) {
   gating <- matrix(NA_real_, length(aliased$gating), K,
                    dimnames = list(names(aliased$gating), labels))
   gating[!aliased$gating, ] <- res$gate
-  sigma <- if (family$family == "gaussian") setNames(res$sigma, paste0("sigma", seq_len(K)))
+  info <- family_info(family)
+  dispersion <- if (!is.null(info$dispersion)) {
+    setNames(res$sigma, paste0(info$dispersion, seq_len(K)))
+  }
   sigma_fixed <- !is.null(problem$sigma)
 
   # named by the C code, so that R need not copy them to name them; the mixture's mean comes
   # from C for gaussian and binomial experts, without n x K temporaries
   posterior <- res$posterior
   fitted <- res$fitted
-  if (family$family != "gaussian") {
+  if (is.null(fitted) || family$family == "binomial") {
     mu <- expert_mean(family, expert_predictors(problem$x, res$beta, problem$offset_x), K)
     if (is.null(fitted)) {
       gate <- gate_probabilities(problem$z, res$gate, problem$offset_z)
@@ -31,23 +34,29 @@ assemble_fit <- function(res, problem, aliased, starts, control, truth, call) {
   } else {
     rep(FALSE, K)
   }
-  if (!is.null(sigma)) res$floored <- pmax(res$floored, sigma <= problem$control$sigma_min)
+  if (identical(info$dispersion, "sigma")) {
+    res$floored <- pmax(res$floored, dispersion <= problem$control$sigma_min)
+  }
   res$converged <- res$converged && res$failed == 0L && res$diverged == 0L
   degenerate <- setNames(res$frozen == 1L | res$floored == 1L | separated, labels)
   if (problem$symmetric) degenerate[2L] <- degenerate[1L] <- any(degenerate)
   fit <- list(
-    coefficients = coef_vector(experts, gating, if (!sigma_fixed) sigma, problem$symmetric),
-    sigma = sigma,
+    coefficients = coef_vector(experts, gating, if (!sigma_fixed) dispersion, problem$symmetric,
+                               aliased$fixed, problem$equal),
+    sigma = if (identical(info$dispersion, "sigma")) dispersion,
+    shape = if (identical(info$dispersion, "shape")) dispersion,
     family = family,
     K = K,
     method = problem$method,
     symmetric = problem$symmetric,
     sigma_fixed = sigma_fixed,
+    equal_dispersion = problem$equal,
+    size = problem$size,
     offset = problem$offset_x,
     gating_offset = problem$offset_z,
     loglik = res$loglik,
     logpost = if (any(control$penalty > 0)) res$logpost,
-    df = free_parameters(aliased, K, M, family, problem$symmetric, sigma_fixed),
+    df = free_parameters(aliased, K, M, family, problem$symmetric, sigma_fixed, problem$equal),
     nobs = weighted_count(problem$w),
     iter = res$iter,
     converged = res$converged,
@@ -86,11 +95,14 @@ separated_experts <- function(family, mu, posterior, w) {
   }, NA)
 }
 
-free_parameters <- function(aliased, K, M, family, symmetric, sigma_fixed) {
-  p <- sum(!aliased$experts)
+free_parameters <- function(aliased, K, M, family, symmetric, sigma_fixed, equal) {
+  shared <- if (is.null(aliased$fixed)) FALSE else aliased$fixed
+  p <- sum(!aliased$experts & !shared)
+  p_shared <- sum(!aliased$experts & shared)
   q <- sum(!aliased$gating)
-  n_sigma <- if (family$family == "gaussian" && !sigma_fixed) (if (symmetric) 1L else K) else 0L
-  if (symmetric) p + q + n_sigma else p * M * K + q * (K - 1L) + n_sigma
+  n_sigma <- if (is.null(family_info(family)$dispersion) || sigma_fixed) 0L else
+    if (symmetric || isTRUE(equal)) 1L else K
+  if (symmetric) p + q + n_sigma else p * M * K + p_shared + q * (K - 1L) + n_sigma
 }
 
 # Names of the columns of the p x MK experts' matrix: expert<k>, or expert<k>:<class> for the
@@ -144,22 +156,33 @@ trace_frame <- function(res, problem, truth) {
   out
 }
 
-# The named coefficient vector of the free parameters: the experts' (only expert 1's in a
-# symmetric model), the gate's non-reference columns, then the estimated sigmas.  Names are
-# <column>:<term>, the columns expert<k>[:<class>] and gate<k>.
-coef_vector <- function(experts, gating, sigma, symmetric = FALSE) {
+# The named coefficient vector of the free parameters, in the order of the C code's parameter
+# vector (src/params.c): each expert's own coefficients (only expert 1's in a symmetric
+# model), the coefficients shared by all experts (`shared`, a logical over the experts' terms)
+# once, the gate's non-reference columns, then the estimated dispersions (sigma<k> or
+# shape<k>; one, sigma or shape, in a symmetric model or when `equal`).  Names are
+# <column>:<term>, the columns expert<k>[:<class>], fixed and gate<k>.
+coef_vector <- function(experts, gating, dispersion, symmetric = FALSE, shared = NULL,
+                        equal = FALSE) {
   label <- function(columns, terms) {
     if (!length(terms)) return(character())
     paste0(rep(columns, each = length(terms)), ":", terms)
   }
+  if (is.null(shared)) shared <- rep(FALSE, nrow(experts))
   keep <- if (symmetric) 1L else seq_len(ncol(experts))
-  out <- setNames(c(experts[, keep]), label(colnames(experts)[keep], rownames(experts)))
+  own <- experts[!shared, keep, drop = FALSE]
+  out <- setNames(c(own), label(colnames(experts)[keep], rownames(own)))
+  if (any(shared)) {
+    out <- c(out, setNames(experts[shared, 1L], label("fixed", rownames(experts)[shared])))
+  }
   if (ncol(gating) > 1L) {
     out <- c(out, setNames(c(gating[, -1L]),
                            label(paste0("gate", 2:ncol(gating)), rownames(gating))))
   }
-  if (symmetric && !is.null(sigma)) sigma <- c(sigma = sigma[[1L]])
-  c(out, sigma)
+  if ((symmetric || isTRUE(equal)) && !is.null(dispersion)) {
+    dispersion <- setNames(dispersion[[1L]], sub("1$", "", names(dispersion)[1L]))
+  }
+  c(out, dispersion)
 }
 
 # Rows of exp(eta) / sum(exp(eta)), computed without overflow.
@@ -194,10 +217,11 @@ warn_fit <- function(res, fit, separated, call) {
          call = call)
   }
   if (any(res$floored == 1L)) {
-    warn("The sigma of expert ", paste(which(res$floored == 1L), collapse = ", "), " reached ",
-         "its floor (`sigma_min` in moem_control()): the expert fits a few observations ",
-         "exactly and the likelihood is degenerate; consider a smaller `K` or another start.",
-         call = call)
+    limit <- if (is.null(fit$shape)) "sigma of expert %s reached its floor (`sigma_min`" else
+      "shape of expert %s reached its limit (1 / `sigma_min`^2"
+    warn(sprintf(limit, paste(which(res$floored == 1L), collapse = ", ")), " in ",
+         "moem_control()): the expert fits a few observations exactly and the likelihood is ",
+         "degenerate; consider a smaller `K` or another start.", call = call)
   }
   if (any(separated)) {
     warn("Fitted probabilities numerically 0 or 1 occurred in expert ",

@@ -1,12 +1,16 @@
 #' Coefficients of a mixture of experts
 #'
 #' @param object A [moem()] fit.
-#' @param part Which coefficients: `"all"` (a named vector: `expert<k>:<term>`, `gate<k>:<term>`
-#'   for k >= 2, then `sigma<k>` for gaussian experts whose sigma is estimated; a symmetric
-#'   model has only expert 1's coefficients and one `sigma`; a multinomial expert's are
-#'   named `expert<k>:<class>:<term>`), `"experts"` (a p x K matrix, or for multinomial
-#'   experts a p x (C - 1) x K array of log-odds against the first class),
-#'   `"gating"` (a q x K matrix whose first column, the reference, is zero) or `"sigma"`.
+#' @param part Which coefficients: `"all"` (a named vector: `expert<k>:<term>`, then
+#'   `fixed:<term>` for the coefficients all experts share (`fixed` in [moem()]),
+#'   `gate<k>:<term>` for k >= 2, then `sigma<k>` for gaussian experts whose sigma is
+#'   estimated or `shape<k>` for Gamma experts (one `sigma` or `shape` with `sigma =
+#'   "equal"`); a symmetric model has only expert 1's coefficients and one `sigma`; a
+#'   multinomial expert's are named `expert<k>:<class>:<term>`), `"experts"` (a p x K matrix,
+#'   shared coefficients equal in every column, or for multinomial experts a p x (C - 1) x K
+#'   array of log-odds against the first class), `"gating"` (a q x K matrix whose first
+#'   column, the reference, is zero), `"sigma"` (gaussian experts) or `"shape"` (Gamma
+#'   experts).
 #' @param ... Unused; an error if given.
 #' @return A named vector or a matrix, as `part` says. Aliased coefficients are `NA`.
 #' @examples
@@ -18,14 +22,15 @@
 #' coef(fit, "experts")
 #' coef(fit, "gating")
 #' @export
-coef.moem <- function(object, part = c("all", "experts", "gating", "sigma"), ...) {
+coef.moem <- function(object, part = c("all", "experts", "gating", "sigma", "shape"), ...) {
   check_dots(..., call = sys.call())
   part <- match.arg(part)
   switch(part,
     all = object$coefficients,
     experts = coef_experts(object),
     gating = coef_gating(object),
-    sigma = object$sigma
+    sigma = object$sigma,
+    shape = object$shape
   )
 }
 
@@ -34,16 +39,31 @@ experts_in_vector <- function(object) if (isTRUE(object$symmetric)) 1L else obje
 
 # Free classes per expert: C - 1 for multinomial experts, else 1.
 free_classes <- function(object) {
-  if (object$family$family == "multinomial") length(object$response_levels) - 1L else 1L
+  if (family_info(object$family)$multiclass) length(object$response_levels) - 1L else 1L
 }
 
-# The experts' coefficients as the p x MK matrix of the C code.
+# Which of the experts' terms have coefficients shared by all experts (`fixed`).
+shared_terms <- function(object) {
+  shared <- object$aliased$fixed
+  if (is.null(shared)) rep(FALSE, length(object$aliased$experts)) else shared
+}
+
+# The number of the experts' entries at the start of the coefficient vector.
+experts_vector_length <- function(object) {
+  shared <- shared_terms(object)
+  sum(!shared) * free_classes(object) * experts_in_vector(object) + sum(shared)
+}
+
+# The experts' coefficients as the p x MK matrix of the C code (shared ones in every column).
 coef_experts_matrix <- function(object) {
   terms <- names(object$aliased$experts)
+  shared <- shared_terms(object)
   M <- free_classes(object)
   stored <- experts_in_vector(object)
-  out <- matrix(object$coefficients[seq_len(length(terms) * M * stored)], length(terms),
-                M * stored)
+  own <- sum(!shared) * M * stored
+  out <- matrix(NA_real_, length(terms), M * stored)
+  out[!shared, ] <- object$coefficients[seq_len(own)]
+  if (any(shared)) out[shared, ] <- object$coefficients[own + seq_len(sum(shared))]
   if (stored < object$K) out <- cbind(out, -out)
   dimnames(out) <- list(terms, expert_column_labels(object$K, object$response_levels,
                                                     object$family))
@@ -64,7 +84,7 @@ coef_gating <- function(object) {
   K <- object$K
   out <- matrix(0, length(terms), K, dimnames = list(terms, paste0("expert", seq_len(K))))
   if (K > 1L) {
-    first <- length(object$aliased$experts) * free_classes(object) * experts_in_vector(object)
+    first <- experts_vector_length(object)
     out[, -1L] <- object$coefficients[first + seq_len(length(terms) * (K - 1L))]
   }
   out

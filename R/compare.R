@@ -5,7 +5,10 @@
 #' as in Fruytier, Mokhtari and Sanghavi (2025).
 #'
 #' @inheritParams moem
-#' @param methods The methods to compare, among `"em"`, `"gradient_em"` and `"gd"`.
+#' @param methods The methods to compare, among `"em"`, `"gradient_em"` and `"gd"`. By
+#'   default all three, or EM and gradient descent where gradient EM does not apply (poisson
+#'   and Gamma experts, binomial trials and shared coefficients, whose curvature has no bound
+#'   for its step); naming it there is an error.
 #' @param init The common start (see [moem()]). `NULL` draws one random start and uses it for
 #'   every method: the parameters after EM's first M-step from a random assignment of the
 #'   observations to the experts.
@@ -35,14 +38,15 @@ moem_compare <- function(formula, data, K = 2, methods = c("em", "gradient_em", 
   fit_call[[1L]] <- quote(moem::moem)
   fit_call$methods <- NULL
   env <- parent.frame()
+  first <- fit_call
+  first$method <- "em"
+  first$truth <- NULL
+  first$control <- moem_control(maxit = 0)
+  first <- suppressWarnings(eval(first, env))
+  if (missing(methods) && !gradient_em_applies(first)) methods <- c("em", "gd")
   if (is.null(init)) {
-    first <- fit_call
-    first$method <- "em"
-    first$truth <- NULL
-    first$control <- moem_control(maxit = 0)
-    first <- suppressWarnings(eval(first, env))
     init <- list(experts = coef(first, "experts"), gating = coef(first, "gating"),
-                 sigma = first$sigma)
+                 sigma = first$sigma, shape = first$shape)
   }
   fit_call$init <- init
   fits <- lapply(methods, function(m) {
@@ -115,4 +119,10 @@ plot.moem_compare <- function(x, which = c("gap", "beta_error", "gate_error"), .
     }
   }
   invisible(x)
+}
+
+# Whether gradient EM applies to a fit's model: experts whose curvature has a bound, without
+# binomial trials or shared coefficients (check_method_applies()).
+gradient_em_applies <- function(fit) {
+  family_info(fit$family)$bounded && is.null(fit$size) && !any(shared_terms(fit))
 }

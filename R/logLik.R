@@ -66,7 +66,7 @@ residuals.moem <- function(object, type = c("response", "pearson"), ...) {
   r <- object$residuals
   if (type == "pearson") {
     parts <- predict_parts(object, model_design(object, NULL))
-    r <- r / sqrt(mixture_variance(object, parts))
+    r <- r / sqrt(mixture_variance(object, parts, object$size))
   }
   naresid(object$na.action, r)
 }

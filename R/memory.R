@@ -53,7 +53,8 @@ format_bytes <- function(bytes) {
 # ffi_aliased() (the weighted Gram matrix of one design, freed before the fit), and in ffi_em():
 # alloc_work(), alloc_estep() and setup_curvature(), with the n x K posterior, the trace and
 # the path.  Sizes that do not grow with n, p, q or K (a few per expert) are left out.
-fit_workspace <- function(n, p, q, K, M, family, method, control, same_design, keep_path) {
+fit_workspace <- function(n, p, q, K, M, family, method, control, same_design, keep_path,
+                          p_fixed = 0) {
   n <- as.double(n) # (products of dimensions overflow integers)
   p <- as.double(p)
   q <- as.double(q)
@@ -62,7 +63,7 @@ fit_workspace <- function(n, p, q, K, M, family, method, control, same_design, k
   chunk <- 1024     # MOEM_CHUNK: rows of a block
   stripes <- 16     # MOEM_STRIPES
   narrow_max <- 256 # MOEM_NARROW
-  gaussian <- family$family == "gaussian"
+  gaussian <- family$family != "multinomial" && family$family != "binomial"
   newton <- resolve_solver(control$solver, family, p, q, K, M) == 1L
   threads <- min(control$threads, stripes)
   cols <- max(p, q)
@@ -73,7 +74,7 @@ fit_workspace <- function(n, p, q, K, M, family, method, control, same_design, k
   Dx <- if (gaussian) 0 else p * M
   Dz <- q * (K - 1)
   narrow <- max(0, Dx[Dx <= narrow_max], Dz[Dz <= narrow_max])
-  grad <- p * M * K + q * K
+  grad <- p * M * K + q * K + 3 * K
   stats <- (if (gaussian) p * p * K + p * K else 0) + q * max(K - 1, 1)
   by_stripe <- p * M * K + q * (K - 1) <= narrow_max
   bound_x <- !newton && !gaussian
@@ -82,7 +83,10 @@ fit_workspace <- function(n, p, q, K, M, family, method, control, same_design, k
   derived <- gaussian && K > 1 && method == "em"
   fit <- c(
     rows = n * (2 * K + 3) + (if (!gaussian) n * (m + 1) else 0),
-    estep = threads * chunk * (M * K + 3 * K + 4) + (grad + stats) * (1 + by_stripe * stripes),
+    estep = threads * chunk * (M * K + 3 * K + 5) + (grad + stats) * (1 + by_stripe * stripes),
+    glm_newton = if (family$family %in% c("poisson", "Gamma") || p_fixed > 0) {
+      chunk * (4 + p) + 2 * p^2
+    } else 0,
     blocks = threads * chunk * (m + cols),
     hessians = 2 * H^2 + stripes * narrow * (1 + newton * narrow) +
       (if (newton && K > 1) Dz^2 else 0),
@@ -95,12 +99,13 @@ fit_workspace <- function(n, p, q, K, M, family, method, control, same_design, k
 }
 
 # The error of fit_matrices() when the fit's workspace would not fit in memory.
-check_fit_memory <- function(x, z, K, M, family, method, control, same_design, truth, call) {
+check_fit_memory <- function(x, z, K, M, family, method, control, same_design, truth, call,
+                             p_fixed = 0) {
   keep_path <- control$path || !is.null(truth)
   n <- nrow(x)
   p <- ncol(x)
   q <- ncol(z)
-  work <- fit_workspace(n, p, q, K, M, family, method, control, same_design, keep_path)
+  work <- fit_workspace(n, p, q, K, M, family, method, control, same_design, keep_path, p_fixed)
   bytes <- 8 * max(sum(work$fit), work$aliased)
   if (bytes <= available_memory()) return(invisible(bytes))
   what <- paste0("A fit of ", K, if (K == 1L) " expert" else " experts", " to ",
@@ -112,7 +117,8 @@ check_fit_memory <- function(x, z, K, M, family, method, control, same_design, t
   largest <- names(which.max(work$fit))
   bound <- if (work$newton) {
     control$solver <- "bound"
-    with_bound <- fit_workspace(n, p, q, K, M, family, method, control, same_design, keep_path)
+    with_bound <- fit_workspace(n, p, q, K, M, family, method, control, same_design, keep_path,
+                                p_fixed)
     8 * max(sum(with_bound$fit), with_bound$aliased)
   } else bytes
   hint <- if (bound < bytes / 2) {

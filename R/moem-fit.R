@@ -5,11 +5,14 @@
 #' method in C and keeps the fit with the highest log-likelihood.
 #'
 #' @param x Numeric matrix (n x p) of the experts' covariates, intercept included if wanted.
-#' @param y The response: numeric for gaussian experts; 0/1, logical or a two-level factor
-#'   (second level = 1) for binomial experts.
+#' @param y The response: numeric for gaussian experts, counts for poisson, positive for Gamma;
+#'   for binomial experts 0/1, logical or a two-level factor (second level = 1), a proportion
+#'   with the trials as `weights`, or a two-column matrix of successes and failures.
 #' @param z Numeric matrix (n x q) of the gate's covariates; by default `x`.
 #' @param gating_offset Optional offset of the gate: a vector added to the log-odds of expert 2
 #'   against expert 1 (`K = 2`), or an n x K matrix, one column per expert.
+#' @param fixed Optional numeric matrix (n x r) of covariates whose coefficients all experts
+#'   share (see `fixed` in [moem()]); they are named `fixed:<column>`.
 #' @inheritParams moem
 #' @return A list with the components of a [moem()] fit that do not depend on a formula:
 #'   `coefficients`, `sigma`, `family`, `K`, `method`, `symmetric`, `sigma_fixed`, `offset`,
@@ -28,16 +31,17 @@
 moem_fit <- function(x, y, z = x, K = 2, family = gaussian(), weights = NULL, init = NULL,
                      nstart = 1, control = moem_control(), method = c("em", "gradient_em", "gd"),
                      sigma = NULL, symmetric = FALSE, truth = NULL, offset = NULL,
-                     gating_offset = NULL) {
+                     gating_offset = NULL, fixed = NULL) {
   fit_matrices(x, y, z, K, family, weights, init, nstart, control, method, sigma, symmetric,
-               truth, call = sys.call(), offset = offset, gating_offset = gating_offset)
+               truth, call = sys.call(), offset = offset, gating_offset = gating_offset,
+               fixed = fixed)
 }
 
 method_codes <- c(em = 1L, gradient_em = 2L, gd = 3L)
 
 fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
                          method = "em", sigma = NULL, symmetric = FALSE, truth = NULL, call,
-                         offset = NULL, gating_offset = NULL) {
+                         offset = NULL, gating_offset = NULL, fixed = NULL) {
   family <- resolve_family(family, call)
   control <- as_control(control, call)
   method <- match_method(method, call)
@@ -49,11 +53,21 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
     abort("`x`, `z` and `y` must have the same number of observations (", n, ", ", nrow(z),
           " and ", NROW(y), ").", call = call)
   }
-  y <- family_response(family, y, call)
+  info <- family_info(family)
+  response <- family_response(family, y, call,
+                              weights = if (!is.null(weights)) check_weights(weights, n, call))
+  y <- response$y
+  trials <- response$size
   response_levels <- attr(y, "levels")
   y <- plain_double(y)
-  M <- if (family$family == "multinomial") length(response_levels) - 1L else 1L
-  w <- check_weights(weights, n, call)
+  M <- if (info$multiclass) length(response_levels) - 1L else 1L
+  w <- if (is.null(response$weights)) rep(1, n) else response$weights
+  p_fixed <- check_fixed(fixed, x, family, symmetric, call)
+  if (p_fixed > 0L) {
+    # the gate keeps its own copy of the experts' covariates, without the shared ones
+    x <- cbind(x, check_design(fixed, "fixed", "The shared covariates", call))
+    same_design <- FALSE
+  }
   check_values(x, w, "The experts' covariates", call)
   if (!same_design) check_values(z, w, "The gate's covariates", call)
   n_used <- sum(w > 0)
@@ -65,22 +79,34 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
   if (!is_whole(nstart, 1)) {
     abort("`nstart` must be a whole number >= 1, not ", describe(nstart), ".", call = call)
   }
-  if (family$family == "gaussian" && column_scan(y, w) == 2L) {
+  if (!info$multiclass && column_scan(y, w) == 2L) {
     abort("The response has values beyond 1e150 in absolute value; rescale it.", call = call)
   }
   symmetric <- check_symmetric(symmetric, K, family, control, call)
-  sigma <- check_sigma(sigma, family, K, symmetric, call)
+  if (symmetric && !is.null(trials)) {
+    abort("`symmetric = TRUE` is for a 0/1 binomial response, not for trials.", call = call)
+  }
+  equal <- identical(sigma, "equal")
+  sigma <- check_sigma(if (!equal) sigma, family, K, symmetric, call)
+  if (equal && is.null(info$dispersion)) {
+    abort("`sigma = \"equal\"` is for experts with a dispersion (gaussian sigma, Gamma ",
+          "shape), not ", family$family, " experts.", call = call)
+  }
+  check_method_applies(method, info, trials, p_fixed, call)
   offset_x <- expert_offset_matrix(offset, n, M, family, call)
   offset_z <- gate_offset_matrix(gating_offset, n, K, call)
   if (symmetric && (!is.null(offset_x) || !is.null(offset_z))) {
     abort("`symmetric = TRUE` takes no offsets.", call = call)
   }
 
-  check_fit_memory(x, z, K, M, family, method, control, same_design, truth, call)
+  check_fit_memory(x, z, K, M, family, method, control, same_design, truth, call, p_fixed)
   aliased <- list(experts = aliased_columns(x, w))
   aliased$gating <- if (same_design) aliased$experts else aliased_columns(z, w)
+  shared <- seq_len(ncol(x)) > ncol(x) - p_fixed
   if (any(aliased$experts)) x <- x[, !aliased$experts, drop = FALSE]
   z <- if (same_design) x else if (any(aliased$gating)) z[, !aliased$gating, drop = FALSE] else z
+  aliased$fixed <- setNames(shared, names(aliased$experts))
+  p_fixed <- sum(shared & !aliased$experts)
 
   if (control$path || !is.null(truth)) {
     size <- (control$maxit + 1) * (ncol(x) * M * K + ncol(z) * K + K)
@@ -89,16 +115,17 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
             format(size * 8 / 2^30, digits = 2), " GiB; lower `maxit`.", call = call)
     }
   }
-  problem <- list(x = x, z = z, y = y, w = w, K = K, M = M, family = family,
-                  offset_x = offset_x, offset_z = offset_z,
-                  symmetric = symmetric, sigma = sigma, method = method,
+  problem <- list(x = x, z = z, y = y, w = w, size = trials, K = K, M = M, family = family,
+                  offset_x = offset_x, offset_z = offset_z, p_fixed = p_fixed,
+                  symmetric = symmetric, sigma = sigma, equal = equal, method = method,
                   response_levels = response_levels,
-                  target = if (family$family == "multinomial") class_indicators(y, M) else y,
-                  dims = c(family_codes[[family$family]], K, M, symmetric),
+                  target = if (info$multiclass) class_indicators(y, M) else y,
+                  dims = c(info$code, K, M, symmetric, p_fixed),
                   control = c_control(control, family, x,
                                       if (is.null(offset_x)) y else y - offset_x[, 1L], z, w,
-                                      K, M, method, sigma,
+                                      K, M, method, sigma, equal, p_fixed,
                                       keep_path = control$path || !is.null(truth)))
+  problem$beta_start <- start_coefficients(family, x, y, w, offset_x)
   truth <- check_truth(truth, problem, aliased, call)
   starts <- vector("list", nstart)
   best <- NULL
@@ -114,6 +141,35 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
   }
   if (!is.finite(best$logpost)) abort_no_finite_start(init, nstart, K, sigma, call)
   assemble_fit(best, problem, aliased, unlist(starts), control, truth, call)
+}
+
+# The number of shared covariates' columns (`fixed`, a matrix of them, or NULL): none for
+# multinomial experts or the symmetric model.
+check_fixed <- function(fixed, x, family, symmetric, call) {
+  if (is.null(fixed)) return(0L)
+  if (!is.numeric(fixed) && !is.logical(fixed) || NROW(fixed) != nrow(x)) {
+    abort("`fixed` must be a numeric matrix of shared covariates with one row per ",
+          "observation (", nrow(x), "), not ", describe(fixed), ".", call = call)
+  }
+  if (family_info(family)$multiclass) {
+    abort("`fixed` (coefficients shared by all experts) is not available for multinomial ",
+          "experts.", call = call)
+  }
+  if (isTRUE(symmetric)) abort("`symmetric = TRUE` takes no `fixed` coefficients.", call = call)
+  NCOL(fixed)
+}
+
+# Gradient EM needs a bound on each expert's curvature: not for poisson or Gamma experts,
+# binomial trials or shared coefficients.
+check_method_applies <- function(method, info, size, p_fixed, call) {
+  if (method != "gradient_em") return(invisible())
+  why <- if (!info$bounded) "its family's curvature has no bound" else
+    if (!is.null(size)) "binomial trials have no bound on the curvature" else
+    if (p_fixed > 0L) "shared coefficients have no step of their own"
+  if (!is.null(why)) {
+    abort("`method = \"gradient_em\"` does not apply here: ", why, ". Use \"em\" or \"gd\".",
+          call = call)
+  }
 }
 
 match_method <- function(method, call) {
@@ -155,13 +211,15 @@ class_indicators <- function(y, M) {
 check_sigma <- function(sigma, family, K, symmetric, call) {
   if (is.null(sigma)) return(NULL)
   if (family$family != "gaussian") {
-    abort("`sigma` is for gaussian experts; leave it NULL for ", family$family, " experts.",
-          call = call)
+    abort("`sigma` is NULL (estimated), \"equal\" (one for all experts) or, for gaussian ",
+          "experts, known numbers; ", family$family, " experts take NULL",
+          if (!is.null(family_info(family)$dispersion)) " or \"equal\"", ".", call = call)
   }
   if (!is.numeric(sigma) || !length(sigma) %in% c(1L, if (!symmetric) K) ||
       any(!is.finite(sigma)) || any(sigma <= 0)) {
-    abort("`sigma` must be NULL (estimated) or ", if (symmetric) "one positive number" else
-          paste0("1 or ", K, " positive numbers"), ", not ", describe(sigma), ".", call = call)
+    abort("`sigma` must be NULL (estimated), \"equal\" (one for all experts) or ",
+          if (symmetric) "one positive number" else paste0("1 or ", K, " positive numbers"),
+          ", not ", describe(sigma), ".", call = call)
   }
   rep_len(as.double(sigma), K)
 }
@@ -219,15 +277,19 @@ aliased_columns <- function(x, w) {
 # The settings as the C code takes them: sigma_min and min_weight on the data's own scale (y
 # less its offset),
 # the ridge penalty per design column (none on an intercept), the solver resolved.
-c_control <- function(control, family, x, y, z, w, K, M, method, sigma, keep_path) {
+c_control <- function(control, family, x, y, z, w, K, M, method, sigma, equal, p_fixed,
+                      keep_path) {
   scale <- 1
-  if (family$family == "gaussian") scale <- weighted_sd(y, w)
+  if (identical(family_info(family)$dispersion, "sigma")) scale <- weighted_sd(y, w)
+  penalty_x <- column_penalty(x, control$penalty[1L])
+  if (!is.null(penalty_x) && p_fixed > 0L) penalty_x[ncol(x) - seq_len(p_fixed) + 1L] <- 0
   list(maxit = control$maxit, tol = control$tol, inner_maxit = control$inner_maxit,
        inner_tol = control$inner_tol, inner_slack = control$inner_slack,
        sigma_min = control$sigma_min * scale,
        min_weight = control$min_weight * sum(w), fix_sigma = !is.null(sigma),
+       equal_dispersion = equal,
        method = method_codes[[method]], step = if (is.null(control$step)) 0 else control$step,
-       keep_path = keep_path, penalty_x = column_penalty(x, control$penalty[1L]),
+       keep_path = keep_path, penalty_x = penalty_x,
        penalty_z = column_penalty(z, control$penalty[2L]),
        solver = resolve_solver(control$solver, family, ncol(x), ncol(z), K, M),
        threads = control$threads)
@@ -246,16 +308,18 @@ column_penalty <- function(x, penalty) {
 # q x (K - 1)) has at most 200 coefficients, Boehning's bound otherwise.
 resolve_solver <- function(solver, family, p, q, K, M) {
   if (solver == "auto") {
-    largest <- max(if (family$family == "gaussian") 0 else p * M, q * (K - 1L))
+    softmax <- family$family %in% c("binomial", "multinomial")
+    largest <- max(if (softmax) p * M else 0, q * (K - 1L))
     solver <- if (largest <= 200) "newton" else "bound"
   }
   c(newton = 1L, bound = 2L)[[solver]]
 }
 
 run_em <- function(problem, start) {
-  res <- .Call(ffi_em, problem$x, problem$z, problem$y,
-               if (problem$family$family == "gaussian") NULL else problem$target,
-               problem$w, problem$offset_x, problem$offset_z, problem$dims, start$beta,
+  softmax <- problem$family$family %in% c("binomial", "multinomial")
+  res <- .Call(ffi_em, problem$x, problem$z, problem$y, if (softmax) problem$target,
+               problem$w, problem$size, problem$offset_x, problem$offset_z, problem$dims,
+               start$beta,
                start$gate, start$sigma, start$post, problem$control)
   res$loglik <- res$trace[nrow(res$trace), 1L]
   res$logpost <- res$trace[nrow(res$trace), 7L]

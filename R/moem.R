@@ -64,9 +64,15 @@
 #'   constant mixing weights, a plain mixture of regressions. An `offset()` term here is added
 #'   to the gate's log-odds: a vector to those of expert 2 against expert 1 when `K = 2`, or an
 #'   n x K matrix, one column per expert (its differences from the first column are used).
-#' @param family The experts' family: [gaussian()] (identity link) or [binomial()] (logit
-#'   link), a call to either, or its name. A binomial response is 0/1, logical or a two-level
-#'   factor whose second level is the event.
+#' @param family The experts' family: [gaussian()] (identity link), [binomial()] (logit link),
+#'   [poisson()] (log link), `Gamma(link = "log")` or [multinomial()], a call to one, or its
+#'   name (`"Gamma"` means the log link). A binomial response is, as in [glm()], 0/1, logical
+#'   or a two-level factor whose second level is the event (with case weights), a proportion
+#'   with the numbers of trials as `weights`, or `cbind(successes, failures)`; its
+#'   log-likelihood includes the binomial coefficients, as [glm()]'s does. A poisson response
+#'   is counts (use an `offset` of log exposure for rates); a Gamma response is positive, each
+#'   expert with its own shape (mean \eqn{\mu_k}{mu_k}, variance \eqn{\mu_k^2 /
+#'   \mathrm{shape}_k}{mu_k^2 / shape_k}) estimated by maximum likelihood.
 #' @param weights Optional non-negative case weights, as frequencies: an observation of weight
 #'   2 counts as two, in the fit and in the number of observations (`nobs()`, and so [BIC()]),
 #'   which is the weights' sum; a fit is that of the data with each row repeated as often as
@@ -85,8 +91,11 @@
 #'   or `"gd"` (gradient descent on the average negative log-likelihood over all parameters,
 #'   with Armijo backtracking or a fixed step, see [moem_control()]). All three share the
 #'   E-step, the trace and the stopping rule; see the section "Methods".
-#' @param sigma `NULL` (the default) estimates the gaussian experts' standard deviations; a
-#'   number, or one per expert, fixes them, as the paper's experiments do.
+#' @param sigma The experts' dispersions: `NULL` (the default) estimates each gaussian expert's
+#'   standard deviation (each Gamma expert's shape) by maximum likelihood; `"equal"` estimates
+#'   one for all experts (the pooled within-expert variance; for Gamma experts one shape),
+#'   as flexmix's `varFix = TRUE`; for gaussian experts a number, or one per expert, fixes
+#'   them, as the paper's experiments do.
 #' @param symmetric `TRUE` fits the paper's symmetric two-expert model: `K = 2`, expert 2's
 #'   coefficients are minus expert 1's, one gate vector, and one sigma for gaussian experts.
 #' @param truth Optional true parameters, `list(experts = <p x K>, gating = <q x K>)` over the
@@ -102,6 +111,15 @@
 #'   terms of `formula` if any; for instance `log(exposure)`. For multinomial experts, an
 #'   n x C matrix, one column per class, as [nnet::multinom()] takes it (a vector when C = 2).
 #'   [predict.moem()] evaluates it, and the `offset()` terms, in `newdata`.
+#' @param fixed Optional one-sided formula of covariates whose coefficients all experts share,
+#'   such as `~ w` (flexmix's `FLXMRglmfix(fixed = )`): each expert's mean is
+#'   \eqn{x^\top\beta_k + w^\top\gamma}{x'beta_k + w'gamma} with one \eqn{\gamma}{gamma}.
+#'   Its intercept, if any, is left to the experts' own. [coef()] names the shared
+#'   coefficients `fixed:<term>` and shows them in every expert's column of `coef(fit,
+#'   "experts")`. EM fits them by a conditional M-step over all experts after each expert's
+#'   own (ECM), which raises the likelihood as a full M-step does; gradient EM does not
+#'   apply; a ridge `penalty` leaves them unpenalised. Not for multinomial experts or the
+#'   symmetric model.
 #' @param ... Unused; an error if given.
 #' @return An object of class `"moem"`, a list shaped like a [glm()] fit:
 #'   \item{call, formula, gating, terms, gating_terms, model, na.action, xlevels, contrasts}{The
@@ -154,7 +172,7 @@
 moem <- function(formula, data, K = 2, gating = NULL, family = gaussian(), weights = NULL,
                  subset, na.action, init = NULL, nstart = 1, control = moem_control(),
                  method = c("em", "gradient_em", "gd"), sigma = NULL, symmetric = FALSE,
-                 truth = NULL, offset = NULL, ...) {
+                 truth = NULL, offset = NULL, fixed = NULL, ...) {
   call <- match.call()
   if (...length() > 0L) {
     abort("Unused argument(s) in `...`: ", paste(names(list(...)), collapse = ", "), ".",
@@ -168,8 +186,16 @@ moem <- function(formula, data, K = 2, gating = NULL, family = gaussian(), weigh
     abort("`gating` must be a one-sided formula such as ~ x1 + x2",
           if (inherits(gating, "formula")) "; it has a response" else "", ".", call = call)
   }
+  if (!is.null(fixed) && (!inherits(fixed, "formula") || length(fixed) != 2L)) {
+    abort("`fixed` must be a one-sided formula such as ~ x3 of covariates whose ",
+          "coefficients all experts share", if (inherits(fixed, "formula")) "; it has a response",
+          ".", call = call)
+  }
   has_data <- !missing(data)
   expert_terms <- if (has_data) terms(formula, data = data) else terms(formula)
+  fixed_terms <- if (!is.null(fixed)) {
+    if (has_data) terms(fixed, data = data) else terms(fixed)
+  }
   gating_terms <- if (is.null(gating)) {
     without_offsets(delete.response(expert_terms))
   } else if (has_data) {
@@ -180,7 +206,7 @@ moem <- function(formula, data, K = 2, gating = NULL, family = gaussian(), weigh
 
   mf <- match.call(expand.dots = FALSE)
   mf <- mf[c(1L, match(c("data", "subset", "weights", "offset"), names(mf), 0L))]
-  mf$formula <- joint_formula(expert_terms, gating_terms, environment(formula))
+  mf$formula <- joint_formula(expert_terms, gating_terms, environment(formula), fixed_terms)
   mf$drop.unused.levels <- TRUE
   mf$na.action <- quote(stats::na.pass)
   mf[[1L]] <- quote(stats::model.frame)
@@ -192,21 +218,26 @@ moem <- function(formula, data, K = 2, gating = NULL, family = gaussian(), weigh
   z <- if (is.null(gating) || same_terms(expert_terms, gating_terms)) x else {
     model.matrix(gating_terms, mf)
   }
+  shared <- if (!is.null(fixed_terms)) fixed_design(fixed_terms, mf, call = call)
   fit <- fit_matrices(x, model.response(mf), z, K, family, model.weights(mf), init, nstart,
                       control, method, sigma, symmetric, truth, call,
                       offset = frame_offset(mf, expert_terms, argument = TRUE),
-                      gating_offset = frame_offset(mf, gating_terms))
+                      gating_offset = frame_offset(mf, gating_terms), fixed = shared)
 
   fit$call <- call
   fit$formula <- formula
   fit$gating <- if (is.null(gating)) formula(gating_terms) else gating
   fit$terms <- expert_terms
   fit$gating_terms <- gating_terms
+  fit$fixed <- fixed
+  fit$fixed_terms <- fixed_terms
   fit$model <- mf
   fit$na.action <- attr(mf, "na.action")
-  fit$xlevels <- c(.getXlevels(expert_terms, mf), .getXlevels(gating_terms, mf))
+  fit$xlevels <- c(.getXlevels(expert_terms, mf), .getXlevels(gating_terms, mf),
+                   if (!is.null(fixed_terms)) .getXlevels(fixed_terms, mf))
   fit$xlevels <- fit$xlevels[!duplicated(names(fit$xlevels))]
-  fit$contrasts <- list(experts = attr(x, "contrasts"), gating = attr(z, "contrasts"))
+  fit$contrasts <- list(experts = attr(x, "contrasts"), gating = attr(z, "contrasts"),
+                        fixed = attr(shared, "contrasts"))
   class(fit) <- "moem"
   fit
 }
@@ -237,12 +268,27 @@ same_terms <- function(a, b) {
     identical(attr(a, "intercept"), attr(b, "intercept"))
 }
 
-# A formula whose model frame holds every variable of both formulas: response ~ v1 + v2 + ...
-joint_formula <- function(expert_terms, gating_terms, env) {
+# The model matrix of the shared covariates (`fixed`), without an intercept: the experts' own
+# intercepts stand for it.
+fixed_design <- function(fixed_terms, mf, contrasts = NULL, call = NULL) {
+  xf <- model.matrix(fixed_terms, mf, contrasts.arg = contrasts)
+  keep <- colnames(xf) != "(Intercept)"
+  out <- xf[, keep, drop = FALSE]
+  attr(out, "contrasts") <- attr(xf, "contrasts")
+  if (!ncol(out)) {
+    abort("`fixed` must name at least one covariate; its intercept is the experts' own.",
+          call = call)
+  }
+  out
+}
+
+# A formula whose model frame holds every variable of the formulas: response ~ v1 + v2 + ...
+joint_formula <- function(expert_terms, gating_terms, env, fixed_terms = NULL) {
   vars <- as.list(attr(expert_terms, "variables"))[-1L]
   response <- vars[[attr(expert_terms, "response")]]
   vars <- unique(c(vars[-attr(expert_terms, "response")],
-                   as.list(attr(gating_terms, "variables"))[-1L]))
+                   as.list(attr(gating_terms, "variables"))[-1L],
+                   if (!is.null(fixed_terms)) as.list(attr(fixed_terms, "variables"))[-1L]))
   rhs <- if (length(vars)) Reduce(function(a, b) call("+", a, b), vars) else 1
   f <- call("~", response, rhs)
   f <- eval(f)

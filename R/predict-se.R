@@ -6,20 +6,20 @@
 # The gradients below use, per expert k, the derivative of its class probabilities (or of its
 # mean, one "class") over its linear predictors: dmu[, c, e, k] = d mu_kc / d eta_ke, an
 # n x C x M x K array (C = 1 for gaussian and binomial experts, M = 1 but for multinomial).
-mean_derivatives <- function(object, mu) {
+mean_derivatives <- function(object, mu, eta) {
   n <- dim(mu)[1L]
   C <- dim(mu)[2L]
   K <- dim(mu)[3L]
   M <- free_classes(object)
   out <- array(0, c(n, C, M, K))
   for (k in seq_len(K)) {
-    switch(object$family$family,
-      gaussian = out[, 1L, 1L, k] <- 1,
-      binomial = out[, 1L, 1L, k] <- mu[, 1L, k] * (1 - mu[, 1L, k]),
-      multinomial = for (c in seq_len(C)) for (e in seq_len(M)) {
+    if (!family_info(object$family)$multiclass) {
+      out[, 1L, 1L, k] <- object$family$mu.eta(eta[, k])
+    } else {
+      for (c in seq_len(C)) for (e in seq_len(M)) {
         out[, c, e, k] <- mu[, c, k] * ((c == e + 1L) - mu[, e + 1L, k])
       }
-    )
+    }
   }
   out
 }
@@ -35,7 +35,7 @@ as_class_array <- function(mu) {
 # them: the identity, or for a symmetric model beta_2 = -beta_1.
 prediction_vcov <- function(object, call) {
   labels <- free_labels(object)
-  labels <- labels[!startsWith(labels, "sigma")]
+  labels <- labels[coefficient_part(labels) %in% c("experts", "gating")]
   v <- vcov(object)[labels, labels, drop = FALSE]
   if (anyNA(v)) {
     abort("Standard errors of predictions need vcov(), which is not available for this fit ",
@@ -65,7 +65,7 @@ prediction_se <- function(object, design, parts, type, call) {
   M <- free_classes(object)
   mu <- as_class_array(parts$mu)
   C <- dim(mu)[2L]
-  dmu <- mean_derivatives(object, mu)
+  dmu <- mean_derivatives(object, mu, parts$eta)
   gate <- parts$gate
   width <- K * M * p + (K - 1L) * q
   expert_columns <- function(k, e) (k - 1L) * M * p + (e - 1L) * p + seq_len(p)
@@ -117,43 +117,72 @@ shape_like <- function(se, like) {
   se
 }
 
-# Confidence intervals of the mixture's mean: fit -/+ z se for gaussian experts; for binomial
-# experts on the log-odds scale, so that they stay within (0, 1).
+# Confidence intervals of the mixture's mean: fit -/+ z se on the scale of the experts' link,
+# so that they stay within the mean's range: for binomial experts on the log-odds scale, for
+# poisson and Gamma experts on the log scale.
 confidence_interval <- function(object, fit, se, level) {
   zq <- stats::qnorm((1 + level) / 2)
-  if (object$family$family == "binomial") {
-    eta <- stats::qlogis(fit)
-    se_eta <- se / (fit * (1 - fit))
-    return(cbind(fit = fit, lwr = plogis(eta - zq * se_eta), upr = plogis(eta + zq * se_eta)))
-  }
-  cbind(fit = fit, lwr = fit - zq * se, upr = fit + zq * se)
+  family <- object$family
+  if (family$link == "identity") return(cbind(fit = fit, lwr = fit - zq * se, upr = fit + zq * se))
+  eta <- family$linkfun(fit)
+  se_eta <- se / family$mu.eta(eta)
+  cbind(fit = fit, lwr = family$linkinv(eta - zq * se_eta), upr = family$linkinv(eta + zq * se_eta))
 }
 
-# Prediction intervals from the mixture's own predictive distribution: the (1 -/+ level) / 2
-# quantiles of sum_k pi_k N(mu_k, sigma_k^2 + se_k^2) for gaussian experts (se_k, the standard
-# error of expert k's mean, carries the uncertainty of its coefficients, as predict.lm() adds
-# it; the gate's is left out), of a Bernoulli(fit) for binomial experts.
-prediction_interval <- function(object, fit, parts, expert_se, level) {
+# Prediction intervals from the mixture's own predictive distribution sum_k pi_k f_k: its
+# (1 -/+ level) / 2 quantiles.  Gaussian experts' f_k is N(mu_k, sigma_k^2 + se_k^2): se_k,
+# the standard error of expert k's mean, carries the uncertainty of its coefficients, as
+# predict.lm() adds it; for the other families f_k is the fitted distribution.  The gate's
+# uncertainty is left out.  Counts (poisson; binomial successes, as proportions of the trials)
+# have count quantiles.
+prediction_interval <- function(object, fit, parts, expert_se, level, size) {
+  info <- family_info(object$family)
+  phi <- object[[if (is.null(info$dispersion)) "sigma" else info$dispersion]]
+  n <- nrow(parts$mu)
+  phi <- if (is.null(phi)) NULL else rep(phi, each = n)
+  if (!is.null(expert_se)) phi <- sqrt(phi^2 + expert_se^2)
+  quantile <- function(prob) {
+    out <- info$quantile(prob, parts$mu, phi, size)
+    dim(out) <- dim(parts$mu)
+    out
+  }
+  cdf <- function(y) {
+    out <- info$cdf(y, parts$mu, phi, size)
+    dim(out) <- dim(parts$mu)
+    out
+  }
   tails <- c((1 - level) / 2, (1 + level) / 2)
-  if (object$family$family == "binomial") {
-    return(cbind(fit = fit, lwr = stats::qbinom(tails[1L], 1L, fit),
-                 upr = stats::qbinom(tails[2L], 1L, fit)))
-  }
-  sd <- sqrt(rep(object$sigma^2, each = nrow(parts$mu)) + expert_se^2)
-  cbind(fit = fit, lwr = mixture_quantile(tails[1L], parts$gate, parts$mu, sd),
-        upr = mixture_quantile(tails[2L], parts$gate, parts$mu, sd))
+  bounds <- lapply(tails, mixture_quantile, weight = parts$gate, quantile = quantile, cdf = cdf,
+                   discrete = info$discrete)
+  trials <- if (is.null(size)) 1 else size
+  if (object$family$family != "binomial") trials <- 1
+  cbind(fit = fit, lwr = bounds[[1L]] / trials, upr = bounds[[2L]] / trials)
 }
 
-# The prob-quantile of each row's gaussian mixture sum_k weight_k N(mean_k, sd_k^2) (n x K
-# matrices), by bisection, vectorised over the rows, to about 1e-14 of the bracket.
-mixture_quantile <- function(prob, weight, mean, sd) {
-  if (!nrow(mean)) return(numeric())
-  cdf <- function(y) rowSums(weight * stats::pnorm((y - mean) / sd))
-  low <- apply(mean - 40 * sd, 1L, min)
-  high <- apply(mean + 40 * sd, 1L, max)
+# The prob-quantile of each row's mixture sum_k weight_k F_k (weight n x K), between the
+# smallest and the largest of its components' quantiles (quantile(prob), n x K), where the
+# mixture's cdf (the rows of weight * cdf(y)) crosses prob: by bisection, vectorised over the
+# rows, to about 1e-14 of the bracket, or for counts to the smallest count whose cdf reaches
+# prob.
+mixture_quantile <- function(prob, weight, quantile, cdf, discrete) {
+  if (!nrow(weight)) return(numeric())
+  q <- quantile(prob)
+  low <- apply(q, 1L, min)
+  high <- apply(q, 1L, max)
+  mixture_cdf <- function(y) rowSums(weight * cdf(y))
+  if (discrete) {
+    low <- low - 1
+    while (any(high - low > 1)) {
+      mid <- floor((low + high) / 2)
+      below <- mixture_cdf(mid) < prob
+      low <- ifelse(below, mid, low)
+      high <- ifelse(below, high, mid)
+    }
+    return(high)
+  }
   for (i in seq_len(100)) {
     mid <- (low + high) / 2
-    below <- cdf(mid) < prob
+    below <- mixture_cdf(mid) < prob
     low <- ifelse(below, mid, low)
     high <- ifelse(below, high, mid)
   }

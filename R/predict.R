@@ -79,17 +79,18 @@ predict.moem <- function(object, newdata,
     out <- confidence_interval(object, out, if (se.fit) se else
                                  prediction_se(object, design, parts, type, call), level)
   } else if (interval == "prediction") {
-    expert_se <- if (object$family$family == "gaussian") {
+    expert_se <- if (identical(family_info(object$family)$dispersion, "sigma")) {
       prediction_se(object, design, parts, "experts", call)
     }
-    out <- prediction_interval(object, out, parts, expert_se, level)
+    size <- if (is.null(newdata) && !is.null(object$size)) object$size[design$ok]
+    out <- prediction_interval(object, out, parts, expert_se, level, size)
   }
   restore <- function(a) restore_rows(fill_rows(a, design$ok, design$rownames), design$na.action)
   if (se.fit) list(fit = restore(out), se.fit = restore(se)) else restore(out)
 }
 
 check_prediction_options <- function(object, type, se.fit, interval, level, call) {
-  if (type == "class" && object$family$family == "gaussian") {
+  if (type == "class" && !object$family$family %in% c("binomial", "multinomial")) {
     abort("`type = \"class\"` is for binomial and multinomial experts.", call = call)
   }
   if (!is.logical(se.fit) || length(se.fit) != 1L || is.na(se.fit)) {
@@ -99,8 +100,8 @@ check_prediction_options <- function(object, type, se.fit, interval, level, call
     abort("`se.fit = TRUE` is for `type` \"response\", \"experts\" or \"gating\", not \"",
           type, "\".", call = call)
   }
-  if (interval != "none" && (type != "response" || object$family$family == "multinomial")) {
-    abort("`interval` is for `type = \"response\"` of gaussian and binomial experts.",
+  if (interval != "none" && (type != "response" || family_info(object$family)$multiclass)) {
+    abort("`interval` is for `type = \"response\"` of experts other than multinomial.",
           call = call)
   }
   if (!is_number(level) || level <= 0 || level >= 1) {
@@ -145,6 +146,9 @@ model_design <- function(object, newdata, with_response = FALSE, na.action = na.
     na_action <- attr(mf, "na.action")
   }
   x <- model.matrix(delete.response(object$terms), mf, contrasts.arg = object$contrasts$experts)
+  if (!is.null(object$fixed_terms)) {
+    x <- cbind(x, fixed_design(object$fixed_terms, mf, object$contrasts$fixed, call))
+  }
   z <- model.matrix(object$gating_terms, mf, contrasts.arg = object$contrasts$gating)
   y <- if (with_response) model.response(mf)
   offset <- frame_offset(mf, object$terms, argument = is.null(newdata))
@@ -163,12 +167,17 @@ model_design <- function(object, newdata, with_response = FALSE, na.action = na.
   M <- free_classes(object)
   offset_x <- expert_offset_matrix(subset_rows(offset, ok), sum(ok), M, object$family, call)
   offset_z <- gate_offset_matrix(subset_rows(gating_offset, ok), sum(ok), object$K, call)
-  if (with_response) {
-    y <- if (is.null(newdata)) object$y[ok] else {
-      family_response(object$family, y[ok], call, levels = object$response_levels)
-    }
+  size <- NULL
+  if (with_response && is.null(newdata)) {
+    y <- object$y[ok]
+    if (!is.null(object$size)) size <- object$size[ok]
+  } else if (with_response) {
+    response <- family_response(object$family, subset_rows(y, ok), call,
+                                levels = object$response_levels)
+    y <- response$y
+    size <- response$size
   }
-  list(x = x, z = z, y = y, offset_x = offset_x, offset_z = offset_z, ok = ok,
+  list(x = x, z = z, y = y, size = size, offset_x = offset_x, offset_z = offset_z, ok = ok,
        rownames = rownames(mf), na.action = na_action)
 }
 
@@ -219,24 +228,32 @@ predict_posterior <- function(object, design) {
 # The C E-step on a design (model_design()) at given parameters (beta p x MK, gate q x K):
 # list(loglik, posterior) and the gradient of the log-likelihood.
 estep <- function(object, design, w, beta, gate) {
-  family <- object$family
-  sigma <- if (is.null(object$sigma)) rep(1, object$K) else as.double(object$sigma)
+  info <- family_info(object$family)
+  phi <- dispersion_values(object)
   M <- ncol(beta) %/% object$K
-  .Call(ffi_estep, design$x, design$z, as.double(design$y), NULL, as.double(w), design$offset_x,
-        design$offset_z, as.integer(c(family_codes[[family$family]], object$K, M, 0L)), beta,
-        gate, sigma)
+  .Call(ffi_estep, design$x, design$z, as.double(design$y), NULL, as.double(w), design$size,
+        design$offset_x, design$offset_z, as.integer(c(info$code, object$K, M, 0L, 0L)), beta,
+        gate, phi)
 }
 
-mixture_variance <- function(object, parts) {
-  if (object$family$family == "multinomial") {
+# The experts' dispersions as the C code takes them: sigma or shape, or ones for a family
+# without.
+dispersion_values <- function(object) {
+  info <- family_info(object$family)
+  phi <- if (!is.null(info$dispersion)) object[[info$dispersion]]
+  if (is.null(phi)) rep(1, object$K) else as.double(phi)
+}
+
+# The variance of the mixture's response: sum_k pi_k (var_k + mu_k^2) - mean^2.
+mixture_variance <- function(object, parts, size = NULL) {
+  info <- family_info(object$family)
+  if (info$multiclass) {
     abort("Pearson residuals are not defined for multinomial experts.", call = NULL)
   }
   m <- rowSums(parts$gate * parts$mu)
-  switch(object$family$family,
-    gaussian = rowSums(parts$gate * (rep(object$sigma^2, each = nrow(parts$mu)) +
-                                       parts$mu^2)) - m^2,
-    binomial = m * (1 - m)
-  )
+  phi <- rep(dispersion_values(object), each = nrow(parts$mu))
+  variance <- info$variance(parts$mu, phi, size)
+  rowSums(parts$gate * (variance + parts$mu^2)) - m^2
 }
 
 # Puts results for the complete rows back among all rows, NA elsewhere.

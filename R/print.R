@@ -13,6 +13,12 @@ print.moem <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   } else if (!is.null(x$sigma)) {
     experts <- rbind(experts, sigma = x$sigma)
     if (isTRUE(x$sigma_fixed)) rownames(experts)[nrow(experts)] <- "sigma (fixed)"
+  } else if (!is.null(x$shape)) {
+    experts <- rbind(experts, shape = x$shape)
+  }
+  if (any(shared_terms(x))) {
+    rownames(experts)[seq_along(shared_terms(x))][shared_terms(x)] <-
+      paste(names(x$aliased$experts)[shared_terms(x)], "(shared)")
   }
   if (!is.null(experts)) {
     cat("\nExperts:\n")

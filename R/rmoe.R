@@ -11,9 +11,17 @@
 #'   covariate (after an intercept row when `intercept = TRUE`).
 #' @param gating Matrix of the gate's coefficients, with the rows of `experts` and one column
 #'   per expert; its first column is subtracted from all, so that expert 1 is the reference.
-#' @param family `"gaussian"` or `"binomial"` (or the family object).
+#' @param family `"gaussian"`, `"binomial"`, `"poisson"` or `"Gamma"` (log link), or the
+#'   family object.
 #' @param sigma The gaussian experts' standard deviations: one positive number, or one per
-#'   expert (ignored for binomial experts).
+#'   expert. An error for other families when given.
+#' @param shape The Gamma experts' shapes (mean \eqn{\mu}{mu}, variance
+#'   \eqn{\mu^2/\mathrm{shape}}{mu^2 / shape}): one positive number, or one per expert; 1 when
+#'   not given. An error for other families.
+#' @param size The binomial experts' numbers of trials: one whole number, or one per
+#'   observation; 1 when not given, a 0/1 response. With more trials the response is the
+#'   proportion of successes, and the trials are the column `size` of the result, to give
+#'   as `weights` (or use `cbind(y * size, (1 - y) * size)`). An error for other families.
 #' @param intercept Whether the first row of `experts` and `gating` is an intercept. With
 #'   `intercept = TRUE` and one row, the model has no covariates and the result only `y`.
 #' @param x Optional n x d matrix of covariates to use instead of drawing them.
@@ -30,14 +38,24 @@
 #' attr(d, "truth")$component
 #' @export
 rmoe <- function(n, experts, gating, family = "gaussian", sigma = 1, intercept = FALSE,
-                 x = NULL, symmetric = FALSE) {
+                 x = NULL, symmetric = FALSE, shape = NULL, size = NULL) {
   call <- sys.call()
   if (!is_whole(n, 1)) abort("`n` must be a whole number >= 1, not ", describe(n), ".",
                              call = call)
   family <- resolve_family(family, call)
   if (family$family == "multinomial") {
-    abort("`family` must be gaussian or binomial: rmoe() does not simulate multinomial ",
-          "experts.", call = call)
+    abort("`family` must be gaussian, binomial, poisson or Gamma: rmoe() does not simulate ",
+          "multinomial experts.", call = call)
+  }
+  if (!missing(sigma) && family$family != "gaussian") {
+    abort("`sigma` is for gaussian experts, not ", family$family, " experts.", call = call)
+  }
+  if (!is.null(shape) && family$family != "Gamma") {
+    abort("`shape` is for Gamma experts, not ", family$family, " experts.", call = call)
+  }
+  if (!is.null(size) && family$family != "binomial") {
+    abort("`size` (trials) is for binomial experts, not ", family$family, " experts.",
+          call = call)
   }
   check_flag(intercept, "intercept", call)
   check_flag(symmetric, "symmetric", call)
@@ -69,6 +87,20 @@ rmoe <- function(n, experts, gating, family = "gaussian", sigma = 1, intercept =
     }
     sigma <- rep_len(as.double(sigma), K)
   }
+  if (family$family == "Gamma") {
+    if (is.null(shape)) shape <- 1
+    if (!is.numeric(shape) || !length(shape) %in% c(1L, K) || any(!is.finite(shape)) ||
+        any(shape <= 0)) {
+      abort("`shape` must be 1 or ", K, " positive numbers, not ", describe(shape), ".",
+            call = call)
+    }
+    shape <- rep_len(as.double(shape), K)
+  }
+  if (!is.null(size) && (!is.numeric(size) || !length(size) %in% c(1L, n) ||
+                         any(!is_whole_vector(size)) || any(size < 1))) {
+    abort("`size` must be one whole number >= 1 or one per observation, not ", describe(size),
+          ".", call = call)
+  }
   if (is.null(x)) {
     x <- matrix(rnorm(n * d), n, d)
   } else if (!is.numeric(x) || length(dim(x)) > 2L || NROW(x) != n || NCOL(x) != d) {
@@ -86,16 +118,19 @@ rmoe <- function(n, experts, gating, family = "gaussian", sigma = 1, intercept =
   for (k in seq_len(K)[-1L]) cumulative[, k] <- cumulative[, k - 1L] + gate[, k]
   component <- 1L + as.integer(rowSums(runif(n) > cumulative[, -K, drop = FALSE]))
   eta <- rowSums(design * t(experts)[component, , drop = FALSE])
-  y <- switch(family$family,
-    gaussian = eta + rnorm(n, sd = sigma[component]),
-    binomial = rbinom(n, 1L, plogis(eta))
-  )
+  phi <- switch(family$family, gaussian = sigma[component], Gamma = shape[component])
+  trials <- if (is.null(size)) NULL else rep_len(as.double(size), n)
+  y <- family_info(family)$simulate(n, family$linkinv(eta), phi, trials)
   out <- data.frame(y = y, x)
+  if (!is.null(size)) out$size <- trials
   attr(out, "truth") <- list(experts = experts, gating = gating,
                              sigma = if (family$family == "gaussian") sigma,
+                             shape = if (family$family == "Gamma") shape,
                              component = component)
   out
 }
+
+is_whole_vector <- function(x) is.finite(x) & x == round(x)
 
 check_flag <- function(x, arg, call) {
   if (!is.logical(x) || length(x) != 1L || is.na(x)) {

@@ -7,9 +7,9 @@
 #' @param nsim Number of simulated responses per observation, a whole number >= 1.
 #' @param seed As in [simulate()]: `NULL`, or a whole number for [set.seed()].
 #' @param ... Unused; an error if given.
-#' @return A data frame with `nsim` columns `sim_1`, ..., of simulated responses (0/1 for
-#'   binomial experts, factors for multinomial ones), with the attribute `"seed"` as
-#'   [simulate()] sets it.
+#' @return A data frame with `nsim` columns `sim_1`, ..., of simulated responses (for binomial
+#'   experts 0/1, or proportions of the fit's trials; factors for multinomial experts), with
+#'   the attribute `"seed"` as [simulate()] sets it.
 #' @examples
 #' set.seed(1)
 #' d <- rmoe(300, experts = cbind(c(1, 2), c(-1, -1)), gating = cbind(0, c(0, 3)),
@@ -38,13 +38,14 @@ simulate.moem <- function(object, nsim = 1, seed = NULL, ...) {
   }
   design <- model_design(object, NULL)
   parts <- predict_parts(object, design)
+  size <- if (!is.null(object$size)) object$size[design$ok]
   n <- nrow(parts$mu)
   K <- object$K
   cumulative <- parts$gate
   for (k in seq_len(K)[-1L]) cumulative[, k] <- cumulative[, k - 1L] + parts$gate[, k]
   draws <- lapply(seq_len(nsim), function(s) {
     component <- 1L + as.integer(rowSums(stats::runif(n) > cumulative[, -K, drop = FALSE]))
-    if (object$family$family == "multinomial") {
+    if (family_info(object$family)$multiclass) {
       levels <- object$response_levels
       prob <- t(vapply(seq_len(n), function(i) parts$mu[i, , component[i]], numeric(length(levels))))
       cumulative_class <- t(apply(prob, 1L, cumsum))
@@ -52,10 +53,7 @@ simulate.moem <- function(object, nsim = 1, seed = NULL, ...) {
       return(factor(levels[index], levels = levels))
     }
     mu <- parts$mu[cbind(seq_len(n), component)]
-    switch(object$family$family,
-      gaussian = mu + rnorm(n, sd = object$sigma[component]),
-      binomial = rbinom(n, 1L, mu)
-    )
+    family_info(object$family)$simulate(n, mu, dispersion_values(object)[component], size)
   })
   out <- as.data.frame(draws, col.names = paste0("sim_", seq_len(nsim)))
   out <- fill_rows_frame(out, design$ok, design$rownames)

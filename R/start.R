@@ -10,7 +10,8 @@ start_random <- function(problem) {
 }
 
 start_posterior <- function(problem, post) {
-  list(beta = matrix(0, ncol(problem$x), problem$M * problem$K),
+  list(beta = matrix(if (is.null(problem$beta_start)) 0 else problem$beta_start,
+                     ncol(problem$x), problem$M * problem$K),
        gate = matrix(0, ncol(problem$z), problem$K),
        sigma = if (is.null(problem$sigma)) rep(1, problem$K) else problem$sigma, post = post)
 }
@@ -23,7 +24,7 @@ start_from_init <- function(init, problem, aliased, call) {
       abort("`init` is a fit with ", init$K, " experts, but `K` is ", K, ".", call = call)
     }
     init <- list(experts = coef(init, "experts"), gating = coef(init, "gating"),
-                 sigma = init$sigma)
+                 sigma = init$sigma, shape = init$shape)
   }
   if (is.matrix(init) && is.numeric(init)) {
     if (nrow(init) != n || ncol(init) != K) {
@@ -59,6 +60,7 @@ start_from_init <- function(init, problem, aliased, call) {
     g - g[, 1L]
   }
   sigma <- rep(1, K)
+  if (!is.null(init$shape) && problem$family$family == "Gamma") sigma <- init$shape
   if (!is.null(problem$sigma)) {
     sigma <- problem$sigma
   } else if (problem$family$family == "gaussian") {
@@ -70,6 +72,11 @@ start_from_init <- function(init, problem, aliased, call) {
     }
     if (problem$symmetric) sigma[2L] <- sigma[1L]
   }
+  if (!is.numeric(sigma) || length(sigma) != K || any(!is.finite(sigma)) || any(sigma <= 0)) {
+    abort("`init$shape` must be ", K, " positive numbers.", call = call)
+  }
+  # one dispersion for all experts: the start's pooled
+  if (isTRUE(problem$equal)) sigma <- rep(sqrt(mean(sigma^2)), K)
   list(beta = beta, gate = gate, sigma = as.double(sigma), post = NULL)
 }
 
@@ -113,4 +120,16 @@ abort_no_finite_start <- function(init, nstart, K, sigma, call) {
         if (!is.null(sigma)) " The fixed `sigma` may be too small for the response.",
         " Check ", if (!is.null(init)) "`init` and ", "the response for extreme values",
         if (is.null(init)) ", or give a start of your own in `init`", ".", call = call)
+}
+
+# Log-link experts (poisson, Gamma) start their first M-step's Newton iterations from the least
+# squares fit of log(y) (plus 0.1 for counts), as glm() starts from its mustart: from zero
+# coefficients a count of 1e4 would take Newton's method many halvings.  NULL for the others.
+start_coefficients <- function(family, x, y, w, offset) {
+  if (!identical(family_info(family)$link, "log") || ncol(x) == 0L) return(NULL)
+  eta <- log(y + if (family$family == "poisson") 0.1 else 0)
+  if (!is.null(offset)) eta <- eta - offset[, 1L]
+  beta <- stats::lm.wfit(x, eta, w)$coefficients
+  beta[is.na(beta)] <- 0
+  as.double(beta)
 }

@@ -58,11 +58,15 @@ summary.moem <- function(object, ...) {
     experts = lapply(setNames(nm = expert_column_labels(experts_in_vector(object),
                                                         object$response_levels, object$family)),
                      function(label) rows_of(paste0(label, ":"))),
-    classes = if (object$family$family == "multinomial") object$response_levels,
+    classes = if (family_info(object$family)$multiclass) object$response_levels,
     with_errors = with_errors,
     gating = lapply(seq_len(K)[-1L], function(k) rows_of(paste0("gate", k, ":"))),
-    coefficients = table[!startsWith(rownames(table), "sigma"), , drop = FALSE],
-    sigma = table[startsWith(rownames(table), "sigma"), 1:2, drop = FALSE],
+    fixed = rows_of("fixed:"),
+    coefficients = table[!coefficient_part(rownames(table)) %in% c("sigma", "shape"), ,
+                         drop = FALSE],
+    sigma = table[coefficient_part(rownames(table)) %in% c("sigma", "shape"), 1:2,
+                  drop = FALSE],
+    dispersion = family_info(object$family)$dispersion,
     penalty = if (is_penalised(object)) object$control$penalty,
     sigma_fixed = if (isTRUE(object$sigma_fixed)) object$sigma,
     size = colSums(object$posterior * w),
@@ -106,8 +110,14 @@ print.summary.moem <- function(x, digits = max(3L, getOption("digits") - 3L),
                    signif.stars = signif.stars, signif.legend = FALSE, na.print = "NA")
     }
   }
+  if (NROW(x$fixed) > 0L) {
+    cat("\nShared by all experts:\n")
+    printCoefmat(x$fixed, digits = digits, signif.stars = signif.stars, signif.legend = FALSE,
+                 na.print = "NA")
+  }
   if (nrow(x$sigma) > 0L) {
-    cat("\nStandard deviations of the experts:\n")
+    cat(if (identical(x$dispersion, "shape")) "\nShapes of the experts (Gamma):\n" else
+      "\nStandard deviations of the experts:\n")
     print.default(x$sigma, digits = digits)
   }
   if (!is.null(x$sigma_fixed)) {

@@ -34,7 +34,7 @@
 #' sqrt(diag(vcov(fit)))
 #' vcov(fit, part = "gating")
 #' @export
-vcov.moem <- function(object, part = c("all", "experts", "gating", "sigma"), ...) {
+vcov.moem <- function(object, part = c("all", "experts", "gating", "sigma", "shape"), ...) {
   call <- sys.call()
   check_dots(..., call = call)
   part <- match.arg(part)
@@ -49,7 +49,7 @@ vcov.moem <- function(object, part = c("all", "experts", "gating", "sigma"), ...
   } else {
     v <- chol2inv(factor)
     jacobian <- rep(1, nrow(v))
-    sigma <- startsWith(rownames(info$observed), "sigma")
+    sigma <- coefficient_part(rownames(info$observed)) %in% c("sigma", "shape")
     jacobian[sigma] <- cf[rownames(info$observed)[sigma]]
     out[rownames(info$observed), rownames(info$observed)] <- v * outer(jacobian, jacobian)
   }
@@ -58,10 +58,11 @@ vcov.moem <- function(object, part = c("all", "experts", "gating", "sigma"), ...
   out[keep, keep, drop = FALSE]
 }
 
-# Which part each coefficient name belongs to: "experts", "gating" or "sigma".
+# Which part each coefficient name belongs to: "experts" (shared ones too), "gating", "sigma"
+# or "shape".
 coefficient_part <- function(names) {
   ifelse(startsWith(names, "gate"), "gating", ifelse(startsWith(names, "sigma"), "sigma",
-                                                     "experts"))
+         ifelse(startsWith(names, "shape"), "shape", "experts")))
 }
 
 is_penalised <- function(object) any(object$control$penalty > 0)
@@ -138,30 +139,64 @@ penalty_diagonal <- function(object, labels) {
     term[part == "experts"] <- sub("^[^:]*:", "", term[part == "experts"])
   }
   out <- ifelse(part == "experts", penalty[1L], ifelse(part == "gating", penalty[2L], 0))
-  out[term == "(Intercept)"] <- 0
+  out[term == "(Intercept)" | startsWith(labels, "fixed:")] <- 0
   out
 }
 
-# The free parameters' names (as in coef(), sigma on the log scale) and values.
+# The free parameters' names (as in coef(), dispersions on the log scale), in the order of the
+# coefficient vector, without the aliased ones.
 free_labels <- function(object) {
   cf <- coef(object)
-  free <- c(rep(!object$aliased$experts, experts_in_vector(object) * free_classes(object)),
-            rep(!object$aliased$gating, object$K - 1L))
+  shared <- shared_terms(object)
+  aliased <- object$aliased$experts
+  free <- c(rep(!aliased[!shared], experts_in_vector(object) * free_classes(object)),
+            !aliased[shared], rep(!object$aliased$gating, object$K - 1L))
   c(names(cf)[seq_along(free)][free], names(cf)[-seq_along(free)])
 }
 
-# d full / d free: full = (beta_1..beta_K, gate_2..gate_K, log sigma_1..K if estimated) over
-# the non-aliased columns; the free parameters drop the symmetric model's copies.
+# d full / d free: full = (beta_1..beta_K, gate_2..gate_K, log phi_1..K if estimated) over the
+# non-aliased columns; the free parameters (free_labels()) have each expert's own
+# coefficients, the shared ones once, the gate's, and one log phi when it is equal; the
+# symmetric model's beta_2 is -beta_1.
 free_jacobian <- function(object, n_full) {
-  if (!isTRUE(object$symmetric)) return(diag(n_full))
-  p <- sum(!object$aliased$experts)
+  K <- object$K
+  M <- free_classes(object)
+  shared <- shared_terms(object)[!object$aliased$experts]
+  p <- length(shared)
   q <- sum(!object$aliased$gating)
-  has_sigma <- n_full > 2L * p + q
-  jac <- matrix(0, n_full, p + q + has_sigma)
-  jac[cbind(seq_len(p), seq_len(p))] <- 1
-  jac[cbind(p + seq_len(p), seq_len(p))] <- -1
-  jac[cbind(2L * p + seq_len(q), p + seq_len(q))] <- 1
-  if (has_sigma) jac[2L * p + q + 1:2, p + q + 1L] <- 1
+  n_dispersion <- n_full - K * p * M - (K - 1L) * q
+  symmetric <- isTRUE(object$symmetric)
+  one_dispersion <- symmetric || isTRUE(object$equal_dispersion)
+  own <- which(!shared)
+  n_free <- if (symmetric) p + q else length(own) * M * K + sum(shared) + (K - 1L) * q
+  n_free <- n_free + if (n_dispersion > 0L && one_dispersion) 1L else n_dispersion
+  jac <- matrix(0, n_full, n_free)
+  column <- 0L
+  for (k in seq_len(K)) {
+    for (c in seq_len(M)) {
+      rows <- (k - 1L) * p * M + (c - 1L) * p
+      if (symmetric) {
+        jac[cbind(rows + seq_len(p), seq_len(p))] <- if (k == 1L) 1 else -1
+      } else {
+        jac[cbind(rows + own, column + seq_along(own))] <- 1
+        column <- column + length(own)
+      }
+    }
+  }
+  if (symmetric) column <- p
+  if (any(shared)) {
+    for (k in seq_len(K)) {
+      jac[cbind((k - 1L) * p + which(shared), column + seq_len(sum(shared)))] <- 1
+    }
+    column <- column + sum(shared)
+  }
+  gate_rows <- K * p * M + seq_len((K - 1L) * q)
+  jac[cbind(gate_rows, column + seq_along(gate_rows))] <- 1
+  column <- column + length(gate_rows)
+  if (n_dispersion > 0L) {
+    rows <- K * p * M + (K - 1L) * q + seq_len(n_dispersion)
+    jac[cbind(rows, if (one_dispersion) column + 1L else column + seq_len(n_dispersion))] <- 1
+  }
   jac
 }
 
@@ -186,44 +221,42 @@ full_information <- function(object, call = NULL) {
   q <- ncol(z)
   K <- object$K
   M <- free_classes(object)
-  gaussian <- object$family$family == "gaussian"
-  with_sigma <- gaussian && !isTRUE(object$sigma_fixed)
-  np <- K * p * M + (K - 1L) * q + if (with_sigma) K else 0L
+  info <- family_info(object$family)
+  phi <- object[[if (is.null(info$dispersion)) "sigma" else info$dispersion]]
+  with_phi <- !is.null(info$dispersion) && !isTRUE(object$sigma_fixed)
+  np <- K * p * M + (K - 1L) * q + if (with_phi) K else 0L
   check_information_memory(n, np, call)
   y <- object$y
+  size <- object$size
   w <- object$prior.weights
   post <- object$posterior
   parts <- predict_parts(object, design)
   beta_at <- function(k) (k - 1L) * p * M + seq_len(p * M)
   gate_at <- function(k) K * p * M + (k - 2L) * q + seq_len(q)
-  sigma_at <- function(k) K * p * M + (K - 1L) * q + k
-  if (!gaussian) {
-    target <- if (M == 1L) matrix(y) else {
-      response_matrix(y, object$family, object$response_levels)[, -1L, drop = FALSE]
-    }
+  phi_at <- function(k) K * p * M + (K - 1L) * q + k
+  if (info$multiclass) {
+    target <- response_matrix(y, object$family, object$response_levels)[, -1L, drop = FALSE]
   }
   complete <- matrix(0, np, np)
   second_moment <- matrix(0, np, np)
   mean_score <- matrix(0, n, np)
   for (k in seq_len(K)) {
     rk <- w * post[, k]
-    own <- c(beta_at(k), if (with_sigma) sigma_at(k))   # expert k's columns
-    if (gaussian) {
-      e <- y - parts$mu[, k]
-      s2 <- object$sigma[[k]]^2
-      a <- x * (e / s2)
-      complete[own[seq_len(p)], own[seq_len(p)]] <- crossprod(x * sqrt(rk)) / s2
-      if (with_sigma) {
-        a <- cbind(a, e^2 / s2 - 1)
-        s <- sigma_at(k)
-        complete[beta_at(k), s] <- 2 * crossprod(x, rk * e) / s2
+    own <- c(beta_at(k), if (with_phi) phi_at(k))   # expert k's columns
+    if (!info$multiclass) {
+      eta <- parts$eta[, k]
+      a <- x * info$score(y, eta, phi[[k]], size)
+      complete[beta_at(k), beta_at(k)] <- crossprod(x * sqrt(rk * info$curvature(y, eta, phi[[k]], size)))
+      if (with_phi) {
+        a <- cbind(a, info$dispersion_score(y, eta, phi[[k]]))
+        s <- phi_at(k)
+        complete[beta_at(k), s] <- crossprod(x, rk * info$dispersion_cross(y, eta, phi[[k]]))
         complete[s, beta_at(k)] <- complete[beta_at(k), s]
-        complete[s, s] <- 2 * sum(rk * e^2) / s2
+        complete[s, s] <- sum(rk * info$dispersion_curvature(y, eta, phi[[k]]))
       }
     } else {
-      # binomial experts' mean is n x K, multinomial experts' class probabilities n x C x K
-      prob <- if (length(dim(parts$mu)) == 2L) matrix(parts$mu[, k]) else
-        matrix(parts$mu[, -1L, k], n, M)
+      # multinomial experts' class probabilities n x C x K
+      prob <- matrix(parts$mu[, -1L, k], n, M)
       a <- matrix(0, n, p * M)
       for (c in seq_len(M)) {
         a[, (c - 1L) * p + seq_len(p)] <- x * (target[, c] - prob[, c])

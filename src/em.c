@@ -97,10 +97,12 @@ static double estep_after_mstep(const moem_data *d, moem_par *par, moem_work *wk
 void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
              int start_with_mstep, moem_status *st)
 {
-    /* EM's M-step computes the gradient at its starting parameters anyway: it is recorded from
-     * there, one iteration late, instead of by a separate pass; and the E-step accumulates the
-     * M-step's statistics (not for the symmetric model) */
-    const int fused = ctl->method == METHOD_EM && !d->symmetric;
+    /* EM's least squares and softmax M-steps compute the gradient at their starting parameters
+     * anyway: it is recorded from there, one iteration late, instead of by a separate pass; and
+     * the E-step accumulates the M-step's statistics (not for the symmetric model, nor for
+     * Newton's M-steps of glm_newton.c, whose gradient the E-step computes) */
+    const int fused = ctl->method == METHOD_EM && !d->symmetric &&
+                      d->family->mstep != MSTEP_NEWTON && d->p_fixed == 0;
     const double start = seconds_now();
     double step = ctl->step > 0 ? ctl->step : 0.5, loglik;
     int inner_x = 0, inner_z = 0;

@@ -2,11 +2,14 @@
  * estep.c: the E-step, in log space and MOEM_CHUNK rows at a time.
  *
  * For each block of rows: eta_x = x beta (len x MK) and eta_z = z gate (len x K) by two BLAS
- * products, plus the experts' and the gate's offsets (d->offset_x, d->offset_z) if any, log f_k(y_i) from family.c, log pi_ik = eta_z,ik - log sum_j exp(eta_z,ij), then
+ * products, plus the experts' and the gate's offsets (d->offset_x, d->offset_z) if any, log f_k(y_i)
+ * from the experts' family (family.h), log pi_ik = eta_z,ik - log sum_j exp(eta_z,ij), then
  *
  *     post_ik = exp(a_ik - l_i),  a_ik = log pi_ik + log f_k(y_i),  l_i = log sum_k exp(a_ik),
  *
  * written to wk->post (n x K), with one exponential per term (estep_block has the details).
+ * The family's row constant, the part of log f_k(y_i) that is the same for every expert, enters
+ * the log-likelihood only.
  * For the gate's M-step the pass
  * also keeps the gate probabilities of experts 2..K and 1 (wk->gate_prob, n x K) and the gate's
  * part of EM's objective Q, sum_i w_i sum_k post_ik log pi_ik (wk->gate_q).  With
@@ -46,6 +49,29 @@ static double *gate_prob_column(const moem_data *d, double *gate_prob, int k)
     return gate_prob + (size_t) (k > 0 ? k - 1 : d->K - 1) * d->n;
 }
 
+/* b (len x K) = each expert's log f (family.h) of rows i0 .. i0 + len - 1, without the row
+ * constant; eta_x len x MK */
+static void experts_logdens(const moem_data *d, const moem_par *par, ptrdiff_t i0, int len,
+                            const double *eta_x, double *b)
+{
+    const double *y = d->y + i0, *size = d->size ? d->size + i0 : NULL;
+    for (int k = 0; k < d->K; k++)
+        d->family->logdens(len, d->M, y, size, eta_x + (size_t) k * d->M * len, par->sigma[k],
+                           b + (size_t) k * len);
+}
+
+/* sum_i w_i c_i over rows i0 .. i0 + len - 1 of positive weight, c the family's row
+ * constant (len scratch), or 0 for a family without one */
+static double constant_sum(const moem_data *d, ptrdiff_t i0, int len, double *c)
+{
+    double sum = 0.0;
+    if (!d->family->row_constant) return 0.0;
+    d->family->row_constant(len, d->y + i0, d->size ? d->size + i0 : NULL, c);
+    for (int i = 0; i < len; i++)
+        if (d->w[i0 + i] > 0) sum += d->w[i0 + i] * c[i];
+    return sum;
+}
+
 /* sum (len) = the sums of the rows of a (len x K) */
 static void row_sums(int len, int K, const double *a, double *sum)
 {
@@ -76,7 +102,7 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
     log_sum log_gsum = { 1.0, 0.0, 0 }, log_bsum = { 1.0, 0.0, 0 };
     double *eta_x = block, *eta_z = eta_x + (size_t) len * MK, *b = eta_z + (size_t) len * K,
            *gexp = b + (size_t) len * K, *gtop = gexp + (size_t) len * K, *gsum = gtop + len,
-           *btop = gsum + len, *bsum = btop + len;
+           *btop = gsum + len, *bsum = btop + len, *constant = bsum + len;
     rows_times(len, d->p, MK, d->x + i0, n, par->beta, eta_x);
     for (int k = 0; k < K; k++)
         offset_add(len, d->M, d->offset_x, n, i0, eta_x + (size_t) k * d->M * len, len);
@@ -102,7 +128,8 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
         }
     } else {
         /* the posterior's numerators: exp(b_ik - btop_i) */
-        expert_logdens(d, par, i0, len, eta_x, b);
+        experts_logdens(d, par, i0, len, eta_x, b);
+        loglik += constant_sum(d, i0, len, constant);
         for (int k = 0; k < K; k++) {
             double *bk = b + (size_t) k * len;
             const double *ek = eta_z + (size_t) k * len;
@@ -159,10 +186,10 @@ double estep_row_cost(const moem_data *d)
 }
 
 /* Doubles of one thread's block scratch (estep_block): eta_x, eta_z, b and gexp, and the
- * rows' gtop, gsum, btop and bsum. */
+ * rows' gtop, gsum, btop, bsum and row constants. */
 size_t estep_block_size(const moem_data *d)
 {
-    return (size_t) MOEM_CHUNK * (d->M * d->K + 3 * d->K + 4);
+    return (size_t) MOEM_CHUNK * (d->M * d->K + 3 * d->K + 5);
 }
 
 static double estep_pass(const moem_data *d, const moem_par *par, moem_work *wk,
@@ -208,6 +235,7 @@ static double estep_pass(const moem_data *d, const moem_par *par, moem_work *wk,
     }
     wk->gate_q = gate_q;
     wk->gate_check.q = check_q;
+    if (with_gradient) gradient_finish(d, par, &wk->grad);
     if (derived >= 0) stats_derived_gram(d, wk->gram_total, derived, &wk->stats);
     wk->gram_derived = derived;
     wk->stats.ready = with_stats;
@@ -240,9 +268,9 @@ double moem_evaluate(const moem_data *d, const moem_par *par, moem_work *wk, int
     return ll - penalty_value(d, par);
 }
 
-/* The mixture's mean sum_k pi_k mu_k (n) of gaussian or binomial experts at the parameters of
- * the last E-step, whose gate probabilities it takes from wk->gate_prob, a block of rows at a
- * time (mu_k = x' beta_k + offset, or plogis of it). */
+/* The mixture's mean sum_k pi_k mu_k (n) of experts whose family has a mean (not
+ * multinomial) at the parameters of the last E-step, whose gate probabilities it takes from
+ * wk->gate_prob, a block of rows at a time (mu_k the family's mean of x' beta_k + offset). */
 void moem_fitted(const moem_data *d, const moem_par *par, moem_work *wk, double *fitted)
 {
     const int n = d->n, K = d->K;
@@ -251,8 +279,7 @@ void moem_fitted(const moem_data *d, const moem_par *par, moem_work *wk, double 
         double *mu = wk->block;
         rows_times(len, d->p, K, d->x + i0, n, par->beta, mu);
         for (int k = 0; k < K; k++) offset_add(len, 1, d->offset_x, n, i0, mu + k * len, len);
-        if (d->family == FAMILY_BINOMIAL)
-            for (int i = 0; i < len * K; i++) mu[i] = 1.0 / (1.0 + exp(-mu[i]));
+        d->family->mean(len * K, mu, mu);
         for (int i = 0; i < len; i++) fitted[i0 + i] = 0.0;
         for (int k = 0; k < K; k++) {
             const double *prob = gate_prob_column(d, wk->gate_prob, k) + i0;

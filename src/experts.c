@@ -1,25 +1,33 @@
 /*
- * experts.c: the M-step of the experts.  Expert k is fitted with weights v = w post[, k] (n):
+ * experts.c: the M-step of the experts.  Expert k is fitted with weights v = w post[, k] (n),
+ * by the kind of M-step its family names (family.h):
  *
- *   gaussian     weighted least squares of y on x: the Cholesky factor of x' diag(v) x (p x p),
- *                from the E-step's statistics (stats.c) when EM has them, and iterative
- *                refinement against the residuals when LAPACK's condition estimate says the
- *                factor alone may fall short of what a QR solve gives; then
- *                sigma_k^2 = sum v r^2 / sum v, floored at sigma_min (unless sigma is fixed);
- *   binomial,    weighted softmax regression of the targets on x, warm-started from the current
- *   multinomial  coefficients, by Newton's method (softmax.c) or Boehning's bound (bound.c).
+ *   least squares  (gaussian) weighted least squares of y on x: the Cholesky factor of
+ *                  x' diag(v) x (p x p), from the E-step's statistics (stats.c) when EM has
+ *                  them, and iterative refinement against the residuals when LAPACK's condition
+ *                  estimate says the factor alone may fall short of what a QR solve gives;
+ *   softmax        (binomial, multinomial) weighted softmax regression of the targets on x
+ *                  with weights v size, warm-started from the current coefficients, by Newton's
+ *                  method (softmax.c) or Boehning's bound (bound.c);
+ *   Newton         (poisson, Gamma) Newton's method on sum v log f (glm_newton.c).
+ *
+ * Then the dispersions (gaussian sigma, Gamma shape) by maximum likelihood from the family's
+ * sums at the new coefficients (unless known): each expert's, or one for all experts from the
+ * sums of all (ctl->equal_dispersion), kept within sigma_min's limit.  With coefficients
+ * shared by all experts (d->p_fixed), each expert's M-step fits its own coefficients with the
+ * shared part fixed, by Newton's method whatever the family, and a Newton M-step of the shared
+ * coefficients over all experts follows: a conditional maximisation (ECM) that raises Q as a
+ * full M-step does.
  *
  * With a ridge penalty (d->penalty_x) each fit maximises its part of the log-posterior (for a
  * gaussian expert the ridge of its least squares is sigma_k^2 times the penalty).  With grad
- * set, each block also stores there the gradient of the log-posterior at the parameters it
- * starts from, which its first pass computes anyway (EM records it instead of a separate pass).
+ * set, each least squares or softmax block also stores there the gradient of the
+ * log-posterior at the parameters it starts from, which its first pass computes anyway (EM
+ * records it instead of a separate pass).
  *
  * beta (p x MK) and sigma (K) are updated in place.  An expert whose total weight sum v falls
  * below min_weight keeps its parameters and is flagged as frozen; a block whose matrix cannot be
  * factored (only with non-finite cross-products) keeps its parameters and is counted as failed.
- *
- * When the E-step has accumulated the statistics of gaussian experts (stats.c), the M-step
- * solves from them, without reading the design, unless the expert is ill-conditioned.
  *
  * The symmetric model (beta_2 = -beta_1, K = 2) has one block for both experts, with
  * r = post[, 1]:
@@ -143,21 +151,24 @@ static double weighted_rms(int n, const double *v, const double *r, double vsum)
     return top * sqrt(sum / vsum);
 }
 
-/* sigma = s, floored at sigma_min */
-static double sigma_update(double s, const moem_control *ctl, int *floored)
+/* sigma_k from the residuals at the new coefficients (unless it is known, or one for all
+ * experts), and sum v r^2 and sum v in sums (2) for one sigma for all.  The root mean square
+ * of the residuals is computed on their own scale (weighted_rms), so that a response of scale
+ * 1e-170 keeps its sigma; their sum of squares, for one sigma for all, would underflow there. */
+static void gaussian_sigma(const moem_data *d, int k, double rms, double vsum, moem_par *par,
+                           const moem_control *ctl, moem_status *st, double *sums)
 {
-    if (!(s >= ctl->sigma_min)) {
-        *floored = 1;
-        return ctl->sigma_min;
-    }
-    return s;
+    sums[0] = rms * rms * vsum;
+    sums[1] = vsum;
+    if (!ctl->fix_sigma && !ctl->equal_dispersion)
+        par->sigma[k] = d->family->dispersion_limit(rms, ctl->sigma_min, &st->floored[k]);
 }
 
 /* With grad set, also stores the log-likelihood's gradient at the start over beta_k and
  * log sigma_k: x' (v r) / sigma^2 - L beta and sum v (r^2 / sigma^2 - 1). */
 static void gaussian_expert(const moem_data *d, int k, double vsum, moem_par *par,
                             moem_work *wk, const moem_control *ctl, moem_status *st,
-                            moem_gradient *grad)
+                            moem_gradient *grad, double *sums)
 {
     const double s2 = par->sigma[k] * par->sigma[k];
     double *score = grad ? grad->beta + (size_t) k * d->p : NULL, rss = 0.0;
@@ -169,9 +180,8 @@ static void gaussian_expert(const moem_data *d, int k, double vsum, moem_par *pa
     }
     if (status == CHOL_RIDGE) st->regularised++;
     if (status == CHOL_FAILED) st->failed++;
-    if (status == CHOL_FAILED || ctl->fix_sigma) return;
-    par->sigma[k] = sigma_update(weighted_rms(d->n, wk->v, wk->resid, vsum), ctl,
-                                 &st->floored[k]);
+    if (status == CHOL_FAILED) return;
+    gaussian_sigma(d, k, weighted_rms(d->n, wk->v, wk->resid, vsum), vsum, par, ctl, st, sums);
 }
 
 /* A gaussian expert's M-step from the E-step's statistics (stats.c), without reading the
@@ -181,7 +191,8 @@ static void gaussian_expert(const moem_data *d, int k, double vsum, moem_par *pa
  * or a sum of squares that fell below 1e-8 of its old value, where the difference formula
  * loses precision. */
 static int gaussian_from_stats(const moem_data *d, int k, moem_par *par, moem_work *wk,
-                               const moem_control *ctl, moem_status *st, moem_gradient *grad)
+                               const moem_control *ctl, moem_status *st, moem_gradient *grad,
+                               double *sums)
 {
     const int p = d->p;
     const moem_stats *s = &wk->stats;
@@ -212,58 +223,151 @@ static int gaussian_from_stats(const moem_data *d, int k, moem_par *par, moem_wo
     double rss = s->rss[k] - 2.0 * lin + quad;
     if (!(rss > 1e-8 * s->rss[k])) return 0;
     for (int j = 0; j < p; j++) beta[j] += delta[j];
-    if (!ctl->fix_sigma)
-        par->sigma[k] = sigma_update(sqrt(rss / s->size[k]), ctl, &st->floored[k]);
+    gaussian_sigma(d, k, sqrt(rss / s->size[k]), s->size[k], par, ctl, st, sums);
     return 1;
+}
+
+/* wk->v = w post[, k] (n); returns its sum */
+static double expert_weights(const moem_data *d, moem_work *wk, int k)
+{
+    const double *post = wk->post + (size_t) k * d->n;
+    double vsum = 0.0;
+    for (int i = 0; i < d->n; i++) {
+        wk->v[i] = d->w[i] * post[i];
+        vsum += wk->v[i];
+    }
+    return vsum;
+}
+
+/* sums (2) += the family's dispersion sums of expert k at its coefficients, a block of rows at
+ * a time */
+static void dispersion_pass(const moem_data *d, const moem_par *par, moem_work *wk, int k,
+                            double *sums)
+{
+    const ptrdiff_t n = d->n;
+    const double *post = wk->post + (size_t) k * n;
+    glm_scratch *s = &wk->glm;
+    for (ptrdiff_t b = 0; b * MOEM_CHUNK < n; b++) {
+        const ptrdiff_t i0 = b * MOEM_CHUNK;
+        const int len = block_rows(n, b);
+        rows_times(len, d->p, 1, d->x + i0, (int) n, par->beta + (size_t) k * d->p, s->eta);
+        offset_add(len, 1, d->offset_x, n, i0, s->eta, len);
+        for (int i = 0; i < len; i++) s->v[i] = d->w[i0 + i] * post[i0 + i];
+        d->family->dispersion_sums(len, d->y + i0, s->eta, s->v, sums);
+    }
+}
+
+static void count_result(const glm_result *res, moem_status *st, int *inner)
+{
+    *inner += res->iter;
+    st->inner_capped += res->capped;
+    st->regularised += res->regularised;
+    st->failed += res->failed;
+}
+
+/* The softmax M-step of expert k (binomial, multinomial) with weights wk->v times the trials */
+static void softmax_expert(const moem_data *d, int k, moem_par *par, moem_work *wk,
+                           const moem_control *ctl, moem_status *st, int *inner,
+                           moem_gradient *grad)
+{
+    const int p = d->p, M = d->M;
+    if (d->size)
+        for (int i = 0; i < d->n; i++) wk->v[i] *= d->size[i];
+    softmax_problem pr = {
+        .n = d->n, .q = p, .m = M, .z = d->x, .offset = d->offset_x, .target = d->target,
+        .v = wk->v, .penalty = d->penalty_x,
+        .bound = wk->bound_x.ready ? &wk->bound_x : NULL, .prob = wk->sm.prob,
+        .first_gradient = grad ? grad->beta + (size_t) k * M * p : NULL,
+        .slack = wk->slack
+    };
+    softmax_result res;
+    softmax_fit(&pr, par->beta + (size_t) k * M * p, &wk->sm, ctl->inner_maxit, ctl->inner_tol,
+                &res);
+    *inner += res.iter;
+    st->inner_capped += res.capped;
+    st->regularised += res.regularised;
+    st->failed += res.failed;
+}
+
+/* The dispersions from the sums of the fitted experts (2 x K): each its own, or one from all
+ * (least squares has set each its own, from its residuals) */
+static void update_dispersions(const moem_data *d, moem_par *par, const moem_work *wk,
+                               const moem_control *ctl, moem_status *st, int count)
+{
+    const moem_family *fam = d->family;
+    const double *sums = wk->dispersion_sums;
+    if (ctl->equal_dispersion) {
+        double pooled[2] = { 0.0, 0.0 };
+        int limited = 0;
+        if (count == 0) return;
+        for (int e = 0; e < count; e++) {
+            pooled[0] += sums[2 * wk->listed[e]];
+            pooled[1] += sums[2 * wk->listed[e] + 1];
+        }
+        const double phi = fam->dispersion_update(pooled, ctl->sigma_min, &limited);
+        for (int k = 0; k < d->K; k++) {
+            par->sigma[k] = phi;
+            if (limited) st->floored[k] = 1;
+        }
+        return;
+    }
+    if (least_squares_experts(d)) return;
+    for (int e = 0; e < count; e++) {
+        const int k = wk->listed[e];
+        par->sigma[k] = fam->dispersion_update(sums + 2 * k, ctl->sigma_min, &st->floored[k]);
+    }
 }
 
 void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
                    moem_status *st, int *inner, moem_gradient *grad)
 {
-    const int n = d->n, p = d->p, M = d->M;
-    const int from_stats = wk->stats.ready && d->family == FAMILY_GAUSSIAN;
+    const moem_family *fam = d->family;
+    const int own = d->p - d->p_fixed,
+              newton = fam->mstep == MSTEP_NEWTON || d->p_fixed > 0,
+              from_stats = wk->stats.ready && least_squares_experts(d);
+    double *sums = wk->dispersion_sums;
+    int count = 0; /* the experts fitted, in wk->listed */
+    glm_result res;
     *inner = 0;
+    memset(sums, 0, (size_t) 2 * d->K * sizeof(double));
     for (int k = 0; k < d->K; k++) {
         if (from_stats) {
             if (!(wk->stats.size[k] > ctl->min_weight)) {
                 st->frozen[k] = 1;
                 continue;
             }
-            if (gaussian_from_stats(d, k, par, wk, ctl, st, grad)) {
+            if (gaussian_from_stats(d, k, par, wk, ctl, st, grad, sums + 2 * k)) {
                 *inner += 1;
+                wk->listed[count++] = k;
                 continue;
             }
         }
-        const double *post = wk->post + (size_t) k * n;
-        double vsum = 0.0;
-        for (int i = 0; i < n; i++) {
-            wk->v[i] = d->w[i] * post[i];
-            vsum += wk->v[i];
-        }
+        const double vsum = expert_weights(d, wk, k);
         if (!(vsum > ctl->min_weight)) {
             st->frozen[k] = 1;
             continue;
         }
-        if (d->family == FAMILY_GAUSSIAN) {
-            gaussian_expert(d, k, vsum, par, wk, ctl, st, grad);
+        wk->listed[count++] = k;
+        if (newton) {
+            glm_newton(d, wk->post, par->sigma, &k, 1, 0, 0, own, par->beta, &wk->glm,
+                       ctl->inner_maxit, ctl->inner_tol, wk->slack, &res);
+            count_result(&res, st, inner);
+        } else if (fam->mstep == MSTEP_LEAST_SQUARES) {
+            gaussian_expert(d, k, vsum, par, wk, ctl, st, grad, sums + 2 * k);
             *inner += 1;
         } else {
-            softmax_problem pr = {
-                .n = n, .q = p, .m = M, .z = d->x, .offset = d->offset_x, .target = d->target,
-                .v = wk->v, .penalty = d->penalty_x,
-                .bound = wk->bound_x.ready ? &wk->bound_x : NULL, .prob = wk->sm.prob,
-                .first_gradient = grad ? grad->beta + (size_t) k * M * p : NULL,
-                .slack = wk->slack
-            };
-            softmax_result res;
-            softmax_fit(&pr, par->beta + (size_t) k * M * p, &wk->sm, ctl->inner_maxit,
-                        ctl->inner_tol, &res);
-            *inner += res.iter;
-            st->inner_capped += res.capped;
-            st->regularised += res.regularised;
-            st->failed += res.failed;
+            softmax_expert(d, k, par, wk, ctl, st, inner, grad);
         }
     }
+    if (d->p_fixed > 0 && count > 0) {
+        glm_newton(d, wk->post, par->sigma, wk->listed, count, 1, own, d->p_fixed, par->beta,
+                   &wk->glm, ctl->inner_maxit, ctl->inner_tol, wk->slack, &res);
+        count_result(&res, st, inner);
+    }
+    if (!fam->has_dispersion || ctl->fix_sigma) return;
+    if (newton)
+        for (int e = 0; e < count; e++) dispersion_pass(d, par, wk, wk->listed[e], sums + 2 * wk->listed[e]);
+    update_dispersions(d, par, wk, ctl, st, count);
 }
 
 void symmetric_mstep(const moem_data *d, moem_par *par, moem_work *wk,
@@ -272,7 +376,7 @@ void symmetric_mstep(const moem_data *d, moem_par *par, moem_work *wk,
     const int n = d->n, p = d->p;
     const double *r = wk->post;
     double *u = wk->v;
-    if (d->family == FAMILY_GAUSSIAN) {
+    if (d->family->mstep == MSTEP_LEAST_SQUARES) {
         double top = 0.0, rss = 0.0, wsum = 0.0;
         for (int i = 0; i < n; i++) u[i] = (2.0 * r[i] - 1.0) * d->y[i];
         int status = least_squares(d, d->w, u, par->beta, wk->resid, wk,
@@ -295,7 +399,8 @@ void symmetric_mstep(const moem_data *d, moem_par *par, moem_work *wk,
         }
         if (!ctl->fix_sigma)
             par->sigma[0] = par->sigma[1] =
-                sigma_update(top > 0 ? top * sqrt(rss / wsum) : 0.0, ctl, &st->floored[0]);
+                d->family->dispersion_limit(top > 0 ? top * sqrt(rss / wsum) : 0.0,
+                                            ctl->sigma_min, &st->floored[0]);
         *inner = 1;
     } else {
         for (int i = 0; i < n; i++) u[i] = r[i] * d->y[i] + (1.0 - r[i]) * (1.0 - d->y[i]);

@@ -9,20 +9,25 @@
  * outputs and the workspace (R_alloc: released by R when the call ends, also after an error or
  * an interrupt) and calls the kernels.
  *
- *   ffi_em(x, z, y, target, w, offset_x, offset_z, dims, beta, gate, sigma, post, control)
- *       x n x p, z n x q, y n, target n x M or NULL, w n, offset_x n x M or NULL (the experts'
- *       offsets), offset_z n x (K - 1) or NULL (the gate's), dims = c(family, K, M, symmetric),
- *       beta p x MK, gate q x K, sigma K, post an n x K matrix, n expert labels 1..K or NULL
+ *   ffi_em(x, z, y, target, w, size, offset_x, offset_z, dims, beta, gate, sigma, post,
+ *          control)
+ *       x n x p, z n x q, y n, target n x M or NULL, w n, size n (binomial trials) or NULL,
+ *       offset_x n x M or NULL (the experts' offsets), offset_z n x (K - 1) or NULL (the
+ *       gate's), dims = c(family, K, M, symmetric, p_fixed) (family: the code of families.c;
+ *       p_fixed: x's last columns whose coefficients all experts share), beta p x MK, gate
+ *       q x K, sigma K (the dispersions), post an n x K matrix, n expert labels 1..K or NULL
  *       (then the fit starts with an E-step), control a list (see read_control).  Returns the
  *       fitted parameters, the posterior (n x K, columns named expert1..), the trace, the
- *       status flags and the mixture's mean (n, named as x's rows; NULL for multinomial
- *       experts); the inputs are not modified.
+ *       status flags and the mixture's mean (n, named as x's rows; NULL for a family without
+ *       a mean, multinomial); the inputs are not modified.
  *   ffi_aliased(x, w, tol)
  *       logical (p): the columns of x (n x p) that lm's rule finds aliased under weights w (n),
  *       from x' diag(w) x computed a block of rows at a time, without a copy of x.
- *   ffi_estep(x, z, y, target, w, offset_x, offset_z, dims, beta, gate, sigma)
+ *   ffi_estep(x, z, y, target, w, size, offset_x, offset_z, dims, beta, gate, sigma)
  *       list(loglik, posterior, gradient_experts (p x MK), gradient_gate (q x (K - 1)),
- *       gradient_logsigma (K)) at the given parameters; the gradient is of the log-likelihood.
+ *       gradient_logsigma (K)) at the given parameters; the gradient is of the log-likelihood
+ *       (over each expert's column of beta, shared coefficients as if they were not, and
+ *       log phi_k).
  *   ffi_exp_block(x)
  *       exp(x) of a double vector by exp_block (exp_block.c), for its tests.
  *   ffi_pass_threads(dims, threads)
@@ -49,45 +54,52 @@ static const double *optional_doubles(SEXP a)
     return Rf_isNull(a) ? NULL : REAL(a);
 }
 
-/* dims = c(family, K, M, symmetric): family 1..3, K >= 1, M >= 1 and 1 unless multinomial,
- * symmetric 0 or 1 and 1 only for K = 2 gaussian or binomial experts.  The E-step's scratch of
- * a block of rows, MOEM_CHUNK (M K + 3 K + 4) doubles, is indexed by ints. */
-static void read_dims(const char *fn, SEXP dims, moem_data *d)
+/* dims = c(family, K, M, symmetric, p_fixed): family a code of families.c, K >= 1, M >= 1 and
+ * 1 unless the family is a softmax one (multinomial), symmetric 0 or 1 and 1 only for K = 2
+ * experts of M = 1 fitted by least squares or softmax regression, p_fixed from 0 to x's p
+ * columns and 0 for a multiclass family (multinomial).  The E-step's scratch of a block of rows,
+ * MOEM_CHUNK (M K + 3 K + 5) doubles, is indexed by ints. */
+static void read_dims(const char *fn, SEXP dims, int p, moem_data *d)
 {
-    const int *v = need_ints(fn, dims, "dims", 4);
-    d->family = need_in_range(fn, "dims[1] (family)", v[0], FAMILY_GAUSSIAN, FAMILY_MULTINOMIAL);
+    const int *v = need_ints(fn, dims, "dims", 5);
+    d->family = family_of_code(need_in_range(fn, "dims[1] (family)", v[0], 1, family_count()));
     d->K = need_in_range(fn, "dims[2] (K)", v[1], 1, INT_MAX);
     d->M = need_in_range(fn, "dims[3] (M)", v[2], 1,
-                         d->family == FAMILY_MULTINOMIAL ? INT_MAX : 1);
+                         d->family->multiclass ? INT_MAX : 1);
     d->symmetric = need_in_range(fn, "dims[4] (symmetric)", v[3], 0, 1);
-    if (d->symmetric && (d->K != 2 || d->family == FAMILY_MULTINOMIAL))
+    d->p_fixed = need_in_range(fn, "dims[5] (p_fixed)", v[4], 0, d->family->multiclass ? 0 : p);
+    if (d->symmetric && (d->K != 2 || d->M != 1 || d->p_fixed > 0 ||
+                         d->family->mstep == MSTEP_NEWTON))
         Rf_error("%s: `dims` asks for a symmetric model, which needs K = 2 and gaussian or "
-                 "binomial experts.", fn);
-    if ((size_t) d->M * d->K + 3 * (size_t) d->K + 4 > INT_MAX / MOEM_CHUNK)
+                 "binomial experts without shared coefficients.", fn);
+    if ((size_t) d->M * d->K + 3 * (size_t) d->K + 5 > INT_MAX / MOEM_CHUNK)
         Rf_error("%s: `dims` asks for K = %d experts with M = %d predictors each: too many.", fn,
                  d->K, d->M);
 }
 
 /* The data of ffi_em and ffi_estep: x n x p, z n x q, y n (class codes 0..M for multinomial
- * experts), target n x M (or NULL, except in a fit of binomial or multinomial experts), w n,
- * offset_x n x M or NULL, offset_z n x (K - 1) or NULL; and no more coefficients than an int
- * counts (params.c). */
-static void read_data(const char *fn, SEXP x, SEXP z, SEXP y, SEXP target, SEXP w,
+ * experts), target n x M (or NULL, except in a fit of softmax experts: binomial, multinomial),
+ * w n, size n or NULL (only for softmax experts of M = 1: binomial), offset_x n x M or NULL,
+ * offset_z n x (K - 1) or NULL; and no more coefficients than an int counts (params.c). */
+static void read_data(const char *fn, SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP size,
                       SEXP offset_x, SEXP offset_z, SEXP dims, int fit, moem_data *d)
 {
     int rows;
     matrix_dims(fn, x, "x", &d->n, &d->p);
-    read_dims(fn, dims, d);
+    read_dims(fn, dims, d->p, d);
     matrix_dims(fn, z, "z", &rows, &d->q);
     if (rows != d->n)
         Rf_error("%s: `z` must have as many rows as `x` (%d), not %d.", fn, d->n, rows);
     need_doubles(fn, y, "y", d->n, 1);
-    if (d->family == FAMILY_MULTINOMIAL) need_codes(fn, y, "y", d->M);
-    if (fit && d->family != FAMILY_GAUSSIAN)
+    if (d->M > 1) need_codes(fn, y, "y", d->M);
+    if (fit && d->family->mstep == MSTEP_SOFTMAX)
         need_doubles(fn, target, "target", d->n, d->M);
     else
         need_optional_doubles(fn, target, "target", d->n, d->M);
     need_doubles(fn, w, "w", d->n, 1);
+    need_optional_doubles(fn, size, "size", d->n, 1);
+    if (!Rf_isNull(size) && (d->family->mstep != MSTEP_SOFTMAX || d->M != 1 || d->symmetric))
+        Rf_error("%s: `size` (binomial trials) is for binomial experts, not symmetric.", fn);
     need_optional_doubles(fn, offset_x, "offset_x", d->n, d->M);
     need_optional_doubles(fn, offset_z, "offset_z", d->n, d->K - 1);
     const size_t cols = d->p > d->q ? d->p : d->q,
@@ -100,6 +112,7 @@ static void read_data(const char *fn, SEXP x, SEXP z, SEXP y, SEXP target, SEXP 
     d->y = REAL(y);
     d->target = optional_doubles(target);
     d->w = REAL(w);
+    d->size = optional_doubles(size);
     d->offset_x = optional_doubles(offset_x);
     d->offset_z = optional_doubles(offset_z);
     d->penalty_x = d->penalty_z = NULL;
@@ -127,6 +140,7 @@ static void read_control(const char *fn, SEXP control, moem_control *ctl, moem_d
     ctl->sigma_min = control_double(fn, control, "sigma_min", 0.0, 1);
     ctl->min_weight = control_double(fn, control, "min_weight", 0.0, 0);
     ctl->fix_sigma = control_logical(fn, control, "fix_sigma");
+    ctl->equal_dispersion = control_logical(fn, control, "equal_dispersion");
     ctl->method = control_int(fn, control, "method", METHOD_EM, METHOD_GD);
     ctl->step = control_double(fn, control, "step", 0.0, 0);
     ctl->keep_path = control_logical(fn, control, "keep_path");
@@ -138,6 +152,14 @@ static void read_control(const char *fn, SEXP control, moem_control *ctl, moem_d
     need_optional_doubles(fn, penalty_z, "control$penalty_z", d->q, 1);
     d->penalty_x = optional_doubles(penalty_x);
     d->penalty_z = optional_doubles(penalty_z);
+    if (ctl->method == METHOD_GRADIENT_EM &&
+        (!d->family->curvature_bound || d->size || d->p_fixed > 0))
+        Rf_error("%s: gradient EM needs experts whose curvature is bounded (gaussian, binomial "
+                 "without trials, multinomial) and no shared coefficients.", fn);
+    if (d->p_fixed > 0 && d->penalty_x)
+        for (int j = d->p - d->p_fixed; j < d->p; j++)
+            if (d->penalty_x[j] != 0)
+                Rf_error("%s: `control$penalty_x` must be 0 on the shared coefficients.", fn);
 }
 
 /* The start: NULL, n expert labels 1..K (integers) or an n x K posterior (doubles). */
@@ -176,10 +198,11 @@ static void alloc_bound(int q, int m, const double *gram, const double *penalty,
  * from which EM's E-step derives one gaussian expert's gram (stats.c). */
 static void setup_curvature(const moem_data *d, const moem_control *ctl, moem_work *wk)
 {
-    const int bound_x = ctl->solver == SOLVER_BOUND && d->family != FAMILY_GAUSSIAN;
+    const int bound_x = ctl->solver == SOLVER_BOUND && d->family->mstep == MSTEP_SOFTMAX &&
+                        d->p_fixed == 0;
     const int bound_z = ctl->solver == SOLVER_BOUND && d->K > 1;
     const int eigen = ctl->method == METHOD_GRADIENT_EM;
-    const int derived = d->family == FAMILY_GAUSSIAN && d->K > 1 && ctl->method == METHOD_EM &&
+    const int derived = least_squares_experts(d) && d->K > 1 && ctl->method == METHOD_EM &&
                         !d->symmetric;
     const int lwork = 3 * (d->p > d->q ? d->p : d->q);
     double *gram_x = NULL, *gram_z = NULL;
@@ -210,15 +233,14 @@ static void alloc_gradient(const moem_data *d, moem_gradient *g)
     g->beta = alloc_doubles((size_t) d->p * d->M * d->K);
     g->gate = alloc_doubles((size_t) d->q * d->K);
     g->logsigma = alloc_doubles(d->K);
-    g->rss = alloc_doubles(d->K);
-    g->size = alloc_doubles(d->K);
+    g->dispersion = alloc_doubles((size_t) 2 * d->K);
 }
 
-/* The M-step's statistics (stats.c): the experts' for gaussian experts only */
+/* The M-step's statistics (stats.c): the experts' for least squares experts only */
 static void alloc_stats(const moem_data *d, moem_stats *s)
 {
     memset(s, 0, sizeof *s);
-    if (d->family == FAMILY_GAUSSIAN) {
+    if (least_squares_experts(d)) {
         s->gram = alloc_doubles((size_t) d->p * d->p * d->K);
         s->score = alloc_doubles((size_t) d->p * d->K);
         s->rss = alloc_doubles(d->K);
@@ -272,6 +294,23 @@ static void alloc_estep(const moem_data *d, int threads, moem_work *wk)
     }
 }
 
+/* Newton's M-steps' scratch (glm_newton.c) for up to p coefficients */
+static void alloc_glm(int p, glm_scratch *s)
+{
+    s->eta = alloc_doubles(MOEM_CHUNK);
+    s->v = alloc_doubles(MOEM_CHUNK);
+    s->u = alloc_doubles(MOEM_CHUNK);
+    s->c = alloc_doubles(MOEM_CHUNK);
+    s->rows = alloc_doubles((size_t) MOEM_CHUNK * p);
+    s->coef = alloc_doubles(p);
+    s->grad = alloc_doubles(p);
+    s->step = alloc_doubles(p);
+    s->trial = alloc_doubles(p);
+    s->scale = alloc_doubles(p);
+    s->hess = alloc_doubles((size_t) p * p);
+    s->chol = alloc_doubles((size_t) p * p);
+}
+
 /* The workspace is sized for the largest M-step problem: the gate (q columns, K - 1 classes),
  * the experts' softmax (p columns, M classes) or the gaussian least squares (p x p).  Newton's
  * Hessian is D x D; the bound solver needs only the Gram matrices, at most cols x cols. */
@@ -295,12 +334,13 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     wk->eigen = alloc_doubles(3 * cols);
     wk->iwork = (int *) R_alloc(cols > 0 ? cols : 1, sizeof(int));
     /* class probabilities of the experts' softmax M-steps (the gate has wk->gate_prob) */
-    wk->sm.prob = d->family == FAMILY_GAUSSIAN ? NULL : alloc_doubles(n * (m + 1));
+    const int softmax_experts = d->family->mstep == MSTEP_SOFTMAX && d->p_fixed == 0;
+    wk->sm.prob = softmax_experts ? alloc_doubles(n * (m + 1)) : NULL;
     wk->sm.threads = wk->threads;
     wk->sm.eta = alloc_doubles((size_t) wk->threads * MOEM_CHUNK * m);
     wk->sm.rows = alloc_doubles((size_t) wk->threads * MOEM_CHUNK * cols);
     /* by stripe, the gradients and Hessians of the narrow softmax problems (softmax.c) */
-    size_t Dx = d->family == FAMILY_GAUSSIAN ? 0 : (size_t) d->p * d->M,
+    size_t Dx = softmax_experts ? (size_t) d->p * d->M : 0,
            Dz = (size_t) d->q * (d->K - 1), narrow = 0;
     if (narrow_terms(Dx) && Dx > narrow) narrow = Dx;
     if (narrow_terms(Dz) && Dz > narrow) narrow = Dz;
@@ -325,6 +365,9 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
         wk->gate_saved.scale = alloc_doubles(Dz);
         wk->gate_check.before = alloc_doubles(Dz);
     }
+    if (d->family->mstep == MSTEP_NEWTON || d->p_fixed > 0) alloc_glm(d->p, &wk->glm);
+    wk->dispersion_sums = alloc_doubles((size_t) 2 * d->K);
+    wk->listed = (int *) R_alloc(d->K, sizeof(int));
     setup_curvature(d, ctl, wk);
 }
 
@@ -393,8 +436,8 @@ static SEXP named_list(const char **names, int len)
     return out;
 }
 
-SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP offset_x, SEXP offset_z,
-            SEXP dims, SEXP beta, SEXP gate, SEXP sigma, SEXP post, SEXP control)
+SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP size, SEXP offset_x,
+            SEXP offset_z, SEXP dims, SEXP beta, SEXP gate, SEXP sigma, SEXP post, SEXP control)
 {
     const char *fn = "ffi_em";
     moem_data d;
@@ -403,7 +446,7 @@ SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP offset_x, SEXP off
     moem_work wk;
     moem_status st;
     memset(&wk, 0, sizeof wk); /* every field defined, also those a fit may not set */
-    read_data(fn, x, z, y, target, w, offset_x, offset_z, dims, 1, &d);
+    read_data(fn, x, z, y, target, w, size, offset_x, offset_z, dims, 1, &d);
     check_par(fn, &d, beta, gate, sigma);
     check_start(fn, &d, post);
     read_control(fn, control, &ctl, &d);
@@ -437,7 +480,7 @@ SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP offset_x, SEXP off
     for (int i = 0; i < 3; i++) SET_VECTOR_ELT(out, i, VECTOR_ELT(fitted, i));
     name_experts(posterior, d.K);
     SET_VECTOR_ELT(out, 3, posterior);
-    if (d.family != FAMILY_MULTINOMIAL) {
+    if (d.family->mean) {
         SEXP mean = PROTECT(Rf_allocVector(REALSXP, d.n)), rows = Rf_getAttrib(x, R_DimNamesSymbol);
         moem_fitted(&d, &par, &wk, REAL(mean));
         if (!Rf_isNull(rows)) Rf_setAttrib(mean, R_NamesSymbol, VECTOR_ELT(rows, 0));
@@ -459,14 +502,14 @@ SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP offset_x, SEXP off
     return out;
 }
 
-SEXP ffi_estep(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP offset_x, SEXP offset_z,
-               SEXP dims, SEXP beta, SEXP gate, SEXP sigma)
+SEXP ffi_estep(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP size, SEXP offset_x,
+               SEXP offset_z, SEXP dims, SEXP beta, SEXP gate, SEXP sigma)
 {
     const char *fn = "ffi_estep";
     moem_data d;
     moem_work wk;
     memset(&wk, 0, sizeof wk);
-    read_data(fn, x, z, y, target, w, offset_x, offset_z, dims, 0, &d);
+    read_data(fn, x, z, y, target, w, size, offset_x, offset_z, dims, 0, &d);
     check_par(fn, &d, beta, gate, sigma);
     moem_par par = { REAL(beta), REAL(gate), REAL(sigma) };
     SEXP posterior = PROTECT(Rf_allocMatrix(REALSXP, d.n, d.K));

@@ -14,6 +14,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include "family.h"
 
 /* Rows per block when a design is scaled by weights before a BLAS product. */
 #define MOEM_CHUNK 1024
@@ -138,21 +139,25 @@ static inline double log_sum_value(const log_sum *a)
     return a->sum + log(a->product) + a->twos * 0.693147180559945309417232121458;
 }
 
-enum moem_family { FAMILY_GAUSSIAN = 1, FAMILY_BINOMIAL = 2, FAMILY_MULTINOMIAL = 3 };
 enum moem_method { METHOD_EM = 1, METHOD_GRADIENT_EM = 2, METHOD_GD = 3 };
 enum moem_solver { SOLVER_NEWTON = 1, SOLVER_BOUND = 2 };
 
-/* The data of one fit.  M is the number of linear predictors per expert: 1 for gaussian and
- * binomial experts, C - 1 for multinomial experts over C classes (class 1 is the reference).
- * A symmetric model has K = 2, M = 1, expert 2's coefficients minus expert 1's and, for
- * gaussian experts, one sigma shared by both. */
+/* The data of one fit.  M is the number of linear predictors per expert: C - 1 for
+ * multinomial experts over C classes (class 1 is the reference), else 1.  A symmetric model
+ * has K = 2, M = 1, expert 2's coefficients minus expert 1's and, for gaussian experts, one
+ * sigma shared by both.  The last p_fixed columns of x have coefficients shared by all experts
+ * (M = 1): their rows of beta are the same in every column. */
 typedef struct {
-    int n, p, q, K, M, family, symmetric;
+    int n, p, q, K, M, symmetric, p_fixed;
+    const moem_family *family; /* the experts' family (family.h) */
     const double *x;      /* n x p   experts' design */
     const double *z;      /* n x q   gate's design */
-    const double *y;      /* n       response; class code 0..C-1 for multinomial */
+    const double *y;      /* n       response; class code 0..C-1 for multinomial, proportion
+                                     of successes for binomial */
+    const double *size;   /* n       binomial trials, or NULL (one each) */
     const double *target; /* n x M   targets of the experts' softmax likelihood: y for binomial,
-                                     indicators of classes 2..C for multinomial; NULL for gaussian */
+                                     indicators of classes 2..C for multinomial; NULL for the
+                                     other families */
     const double *w;      /* n       case weights, >= 0 */
     const double *offset_x; /* n x M the experts' offsets, added to each expert's linear
                                predictors x beta_k (the same for every expert), or NULL */
@@ -166,7 +171,8 @@ typedef struct {
 typedef struct {
     double *beta;  /* p x (M K)  expert k's coefficients in columns k M .. k M + M - 1 */
     double *gate;  /* q x K      column 0 is the reference and stays 0 */
-    double *sigma; /* K          gaussian experts' standard deviations */
+    double *sigma; /* K          the experts' dispersions (family.h): gaussian sigma, Gamma
+                                 shape; unused by the other families */
 } moem_par;
 
 /* The settings of one fit, checked in R by moem_control(). */
@@ -176,9 +182,11 @@ typedef struct {
     int inner_maxit;    /* Newton iterations of one M-step block */
     double inner_tol;   /* Newton decrement / 2 < inner_tol (|objective| + 0.1) */
     double inner_slack; /* or < inner_slack times EM's last change of the log-likelihood */
-    double sigma_min;   /* absolute floor for a gaussian expert's sigma */
+    double sigma_min;   /* absolute floor for a gaussian expert's sigma; a Gamma expert's shape
+                           is at most 1 / sigma_min^2 */
     double min_weight;  /* an expert whose total posterior weight falls below this is frozen */
-    int fix_sigma;      /* 1: sigma is known and not updated */
+    int fix_sigma;      /* 1: the dispersion (sigma, shape) is known and not updated */
+    int equal_dispersion; /* 1: one dispersion for all experts (all entries of sigma equal) */
     int method;         /* enum moem_method */
     double step;        /* gradient descent: fixed step size, or 0 for Armijo backtracking */
     int keep_path;      /* 1: record the free parameters after every iteration */
@@ -210,14 +218,14 @@ typedef struct {
     double *trial; /* D */
 } softmax_work;
 
-/* The gradient of the log-likelihood, as the E-step accumulates it, with the weighted sums of
- * squared residuals that gradient EM needs for sigma. */
+/* The gradient of the log-likelihood, as the E-step accumulates it, with the sums of the
+ * experts' dispersions (family.h) that gradient EM also needs. */
 typedef struct {
     double *beta;     /* p x MK       d loglik / d beta */
     double *gate;     /* q x (K - 1)  d loglik / d gate[, 2..K] */
-    double *logsigma; /* K            d loglik / d log sigma_k (gaussian) */
-    double *rss;      /* K            sum_i w_i post_ik (y_i - x_i' beta_k)^2 (gaussian) */
-    double *size;     /* K            sum_i w_i post_ik */
+    double *logsigma; /* K            d loglik / d log phi_k (families with a dispersion), from
+                                      dispersion by gradient_finish */
+    double *dispersion; /* 2 x K      each expert's dispersion_sums with v = w post_k */
 } moem_gradient;
 
 /* Boehning's bound for a softmax regression with m free classes over a design with Gram
@@ -271,6 +279,18 @@ typedef struct {
     int age;       /* M-steps it has served since it was computed */
 } softmax_saved;
 
+/* Scratch of glm_newton.c for cols coefficients */
+typedef struct {
+    double *eta, *v, *u, *c; /* MOEM_CHUNK each */
+    double *rows;            /* MOEM_CHUNK x cols */
+    double *coef, *grad, *step, *trial, *scale; /* cols */
+    double *hess, *chol;     /* cols x cols */
+} glm_scratch;
+
+typedef struct {
+    int iter, capped, regularised, failed;
+} glm_result;
+
 /* Scratch for one fit, allocated once by ffi.c.  P is the number of free parameters
  * (params.c). */
 typedef struct {
@@ -306,6 +326,10 @@ typedef struct {
                                   which the E-step derives one expert's gram (stats.c), or NULL */
     int gram_derived;          /* the expert whose gram the last E-step derived, or -1 */
     softmax_work sm;
+    glm_scratch glm;           /* of Newton's M-steps (glm_newton.c) */
+    double *dispersion_sums;   /* 2 x K  each expert's dispersion_sums (family.h) after its
+                                  M-step */
+    int *listed;               /* K      experts of a shared M-step */
 } moem_work;
 
 /* What happened during a fit, beyond the parameters. */
@@ -340,10 +364,18 @@ void exp_block(double *x, size_t len);
 void exp_from_top(int len, int m, const double *a, int lda, double *out, int ldout,
                   double *top, double least);
 
-/* family.c */
-void expert_logdens(const moem_data *d, const moem_par *par, int i0, int len,
-                    const double *eta, double *logf);
-double log1pexp(double t);
+
+/* glm_newton.c */
+void glm_newton(const moem_data *d, const double *post, const double *sigma, const int *experts,
+                int count, int all, int j0, int cols, double *beta, glm_scratch *s, int maxit,
+                double tol, double slack, glm_result *res);
+
+/* Whether the experts' M-steps are least squares from the E-step's statistics (stats.c):
+ * gaussian experts without shared coefficients. */
+static inline int least_squares_experts(const moem_data *d)
+{
+    return d->family->mstep == MSTEP_LEAST_SQUARES && d->p_fixed == 0;
+}
 
 /* estep.c, gradient.c */
 int estep_narrow(const moem_data *d);
@@ -365,6 +397,7 @@ void stats_add(const moem_data *d, const moem_stats *from, moem_stats *to);
 int stats_gradient(const moem_data *d, const moem_par *par, const moem_stats *s,
                    moem_gradient *g);
 void gradient_zero(const moem_data *d, moem_gradient *g);
+void gradient_finish(const moem_data *d, const moem_par *par, moem_gradient *g);
 void gradient_add(const moem_data *d, const moem_gradient *from, moem_gradient *to);
 void gradient_block(const moem_data *d, const moem_par *par, const double *post,
                     const double *gate_prob, ptrdiff_t i0, int len, double *eta_x,

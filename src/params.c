@@ -1,68 +1,116 @@
 /*
  * params.c: the free parameters of a fit as one vector theta (P), in this order:
  *
- *   general model    beta (p x MK, by column), gate[, 2..K] (q x (K - 1)), then log sigma_k
- *                    (K) for gaussian experts whose sigma is estimated;
+ *   general model    each expert's own coefficients, beta[1 .. p - p_fixed, ] (p x MK, by
+ *                    column), then the p_fixed coefficients shared by all experts (the last
+ *                    rows of beta, the same in every column), gate[, 2..K] (q x (K - 1)), then
+ *                    log phi_k (K, or 1 when the dispersion is equal) for a family with a
+ *                    dispersion (gaussian sigma, Gamma shape) when it is estimated;
  *   symmetric model  beta[, 1] (p), gate[, 2] (q), then log sigma (1) when estimated.
  *
- * Unpacking floors sigma at sigma_min, as EM's M-step does.  Gradient descent steps on theta;
- * gradient_pack maps the E-step's gradient (moem_gradient)
- * to the gradient over theta, by the chain rule for the symmetric model (beta_2 = -beta_1, one
- * shared sigma).
+ * R reads the same order (R/vcov.R's free_labels).  Unpacking keeps the dispersion within
+ * sigma_min's limit, as EM's M-step does.  Gradient descent steps on theta; gradient_pack maps
+ * the E-step's gradient (moem_gradient) to the gradient over theta by the chain rule: shared
+ * coefficients and an equal dispersion sum their experts' gradients, and the symmetric model
+ * has beta_2 = -beta_1 and one sigma.
  */
 #include <math.h>
 #include <string.h>
 #include "moem.h"
 
-static int has_sigma(const moem_data *d, const moem_control *ctl)
+/* the number of estimated dispersions */
+static int dispersions(const moem_data *d, const moem_control *ctl)
 {
-    return d->family == FAMILY_GAUSSIAN && !ctl->fix_sigma;
+    if (!d->family->has_dispersion || ctl->fix_sigma) return 0;
+    return d->symmetric || ctl->equal_dispersion ? 1 : d->K;
+}
+
+/* The dispersion from its log, within sigma_min's limit (family.h) */
+static double dispersion_of(const moem_data *d, const moem_control *ctl, double log_phi)
+{
+    int limited = 0;
+    return d->family->dispersion_limit(exp(log_phi), ctl->sigma_min, &limited);
 }
 
 int par_count(const moem_data *d, const moem_control *ctl)
 {
-    if (d->symmetric) return d->p + d->q + has_sigma(d, ctl);
-    return d->p * d->M * d->K + d->q * (d->K - 1) + (has_sigma(d, ctl) ? d->K : 0);
+    if (d->symmetric) return d->p + d->q + dispersions(d, ctl);
+    return (d->p - d->p_fixed) * d->M * d->K + d->p_fixed + d->q * (d->K - 1) +
+        dispersions(d, ctl);
 }
 
 void par_pack(const moem_data *d, const moem_control *ctl, const moem_par *par, double *theta)
 {
-    size_t nb = d->symmetric ? (size_t) d->p : (size_t) d->p * d->M * d->K;
+    const int own = d->p - d->p_fixed, ns = dispersions(d, ctl);
+    size_t at = 0;
+    if (d->symmetric) {
+        memcpy(theta, par->beta, (size_t) d->p * sizeof(double));
+        at = d->p;
+    } else {
+        for (int c = 0; c < d->M * d->K; c++, at += own)
+            memcpy(theta + at, par->beta + (size_t) c * d->p, (size_t) own * sizeof(double));
+        memcpy(theta + at, par->beta + own, (size_t) d->p_fixed * sizeof(double));
+        at += d->p_fixed;
+    }
     size_t ng = d->symmetric ? (size_t) d->q : (size_t) d->q * (d->K - 1);
-    int ns = has_sigma(d, ctl) ? (d->symmetric ? 1 : d->K) : 0;
-    memcpy(theta, par->beta, nb * sizeof(double));
-    memcpy(theta + nb, par->gate + d->q, ng * sizeof(double));
-    for (int k = 0; k < ns; k++) theta[nb + ng + k] = log(par->sigma[k]);
+    memcpy(theta + at, par->gate + d->q, ng * sizeof(double));
+    at += ng;
+    for (int k = 0; k < ns; k++) theta[at + k] = log(par->sigma[k]);
 }
 
 void par_unpack(const moem_data *d, const moem_control *ctl, const double *theta,
                 moem_par *par)
 {
-    size_t nb = d->symmetric ? (size_t) d->p : (size_t) d->p * d->M * d->K;
-    size_t ng = d->symmetric ? (size_t) d->q : (size_t) d->q * (d->K - 1);
-    int ns = has_sigma(d, ctl) ? (d->symmetric ? 1 : d->K) : 0;
-    memcpy(par->beta, theta, nb * sizeof(double));
-    memcpy(par->gate + d->q, theta + nb, ng * sizeof(double));
-    for (int k = 0; k < ns; k++) par->sigma[k] = fmax(exp(theta[nb + ng + k]), ctl->sigma_min);
+    const int own = d->p - d->p_fixed, ns = dispersions(d, ctl);
+    size_t at = 0;
     if (d->symmetric) {
+        memcpy(par->beta, theta, (size_t) d->p * sizeof(double));
         for (int j = 0; j < d->p; j++) par->beta[d->p + j] = -par->beta[j];
-        if (d->family == FAMILY_GAUSSIAN) par->sigma[1] = par->sigma[0];
+        at = d->p;
+    } else {
+        for (int c = 0; c < d->M * d->K; c++, at += own)
+            memcpy(par->beta + (size_t) c * d->p, theta + at, (size_t) own * sizeof(double));
+        for (int c = 0; c < d->K; c++)
+            memcpy(par->beta + (size_t) c * d->p + own, theta + at,
+                   (size_t) d->p_fixed * sizeof(double));
+        at += d->p_fixed;
     }
+    size_t ng = d->symmetric ? (size_t) d->q : (size_t) d->q * (d->K - 1);
+    memcpy(par->gate + d->q, theta + at, ng * sizeof(double));
+    at += ng;
+    for (int k = 0; k < ns; k++) par->sigma[k] = dispersion_of(d, ctl, theta[at + k]);
+    if (ns == 1)
+        for (int k = 1; k < d->K; k++) par->sigma[k] = par->sigma[0];
 }
 
 void gradient_pack(const moem_data *d, const moem_control *ctl, const moem_gradient *g,
                    double *out)
 {
+    const int own = d->p - d->p_fixed, ns = dispersions(d, ctl);
+    size_t at = 0;
     if (d->symmetric) {
         for (int j = 0; j < d->p; j++) out[j] = g->beta[j] - g->beta[d->p + j];
-        memcpy(out + d->p, g->gate, (size_t) d->q * sizeof(double));
-        if (has_sigma(d, ctl)) out[d->p + d->q] = g->logsigma[0] + g->logsigma[1];
-        return;
+        at = d->p;
+    } else {
+        for (int c = 0; c < d->M * d->K; c++, at += own)
+            memcpy(out + at, g->beta + (size_t) c * d->p, (size_t) own * sizeof(double));
+        for (int j = 0; j < d->p_fixed; j++) {
+            double sum = 0.0;
+            for (int c = 0; c < d->K; c++) sum += g->beta[(size_t) c * d->p + own + j];
+            out[at + j] = sum;
+        }
+        at += d->p_fixed;
     }
-    size_t nb = (size_t) d->p * d->M * d->K, ng = (size_t) d->q * (d->K - 1);
-    memcpy(out, g->beta, nb * sizeof(double));
-    memcpy(out + nb, g->gate, ng * sizeof(double));
-    if (has_sigma(d, ctl)) memcpy(out + nb + ng, g->logsigma, (size_t) d->K * sizeof(double));
+    size_t ng = d->symmetric ? (size_t) d->q : (size_t) d->q * (d->K - 1);
+    memcpy(out + at, g->gate, ng * sizeof(double));
+    at += ng;
+    if (ns == 1) {
+        double sum = 0.0;
+        for (int k = 0; k < d->K; k++) sum += g->logsigma[k];
+        out[at] = sum;
+    } else {
+        for (int k = 0; k < ns; k++) out[at + k] = g->logsigma[k];
+    }
 }
 
 /* 1 if every free parameter is finite; theta (P) is scratch */

@@ -9,7 +9,8 @@
  *   gate     z' (w (post_k - pi_k)),  k = 2..K       q x (K - 1): the gradient of the
  *                                                   gate's Q (gradient.c's gate_score_block)
  *
- * The experts' part is for gaussian experts only.  Their weights add up to w, so one gram
+ * The experts' part is for gaussian experts without shared coefficients only
+ * (least_squares_experts, moem.h).  Their weights add up to w, so one gram
  * matrix, that of the expert that held the most weight at the last E-step, is the total
  * x' diag(w) x (computed once per fit) less the others: the pass skips its K-th share of the
  * work, and while that expert holds a fair share of the weight, the difference loses little
@@ -25,7 +26,7 @@
 
 void stats_zero(const moem_data *d, moem_stats *s)
 {
-    if (d->family == FAMILY_GAUSSIAN) {
+    if (least_squares_experts(d)) {
         memset(s->gram, 0, (size_t) d->p * d->p * d->K * sizeof(double));
         memset(s->score, 0, (size_t) d->p * d->K * sizeof(double));
         memset(s->rss, 0, (size_t) d->K * sizeof(double));
@@ -37,7 +38,7 @@ void stats_zero(const moem_data *d, moem_stats *s)
 
 void stats_add(const moem_data *d, const moem_stats *from, moem_stats *to)
 {
-    if (d->family == FAMILY_GAUSSIAN) {
+    if (least_squares_experts(d)) {
         add_vector((size_t) d->p * d->p * d->K, from->gram, to->gram);
         add_vector((size_t) d->p * d->K, from->score, to->score);
         add_vector(d->K, from->rss, to->rss);
@@ -54,13 +55,13 @@ int stats_gradient(const moem_data *d, const moem_par *par, const moem_stats *s,
                    moem_gradient *g)
 {
     const int p = d->p, K = d->K;
-    if (d->family != FAMILY_GAUSSIAN || !s->ready) return 0;
+    if (!least_squares_experts(d) || !s->ready) return 0;
     for (int k = 0; k < K; k++) {
         const double s2 = par->sigma[k] * par->sigma[k];
         for (int j = 0; j < p; j++) g->beta[j + (size_t) k * p] = s->score[j + (size_t) k * p] / s2;
         g->logsigma[k] = s->rss[k] / s2 - s->size[k];
-        g->rss[k] = s->rss[k];
-        g->size[k] = s->size[k];
+        g->dispersion[2 * k] = s->rss[k];
+        g->dispersion[2 * k + 1] = s->size[k];
     }
     if (K > 1) memcpy(g->gate, s->gate, (size_t) d->q * (K - 1) * sizeof(double));
     return 1;
@@ -93,7 +94,7 @@ void stats_block(const moem_data *d, const double *post, const double *gate_prob
 {
     const int n = d->n, p = d->p, K = d->K;
     double root[MOEM_CHUNK];
-    if (d->family == FAMILY_GAUSSIAN) {
+    if (least_squares_experts(d)) {
         for (int k = 0; k < K; k++) {
             const double *pk = post + (size_t) k * n + i0, *ek = eta + (size_t) k * len;
             double rss = 0.0, size = 0.0, *weighted = scratch + (size_t) k * len;

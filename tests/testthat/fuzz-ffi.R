@@ -57,9 +57,10 @@ odd_scalar <- function() {
 
 # A model: dims, data, parameters, a start and the settings of ffi_em.
 valid_model <- function() {
-  family <- sample(1:3, 1L)
+  # families 1..5: gaussian, binomial, multinomial, poisson, Gamma (src/families.c)
+  family <- sample(1:5, 1L)
   M <- if (family == 3L) sample(1:3, 1L) else 1L
-  symmetric <- family != 3L && chance(0.15)
+  symmetric <- family %in% 1:2 && chance(0.15)
   K <- if (symmetric) 2L else sample(1:4, 1L, prob = c(0.15, 0.45, 0.25, 0.15))
   n <- if (chance(0.04)) sample(1025:2600, 1L) else sample(c(0:12, 20L, 40L, 60L), 1L)
   p <- sample(0:4, 1L, prob = c(0.05, 0.35, 0.3, 0.2, 0.1))
@@ -73,18 +74,25 @@ valid_model <- function() {
     if (q > 0L && chance(0.7)) z[, 1L] <- 1
   }
   q <- ncol(z)
-  y <- switch(family, stats::rnorm(n), as.double(stats::rbinom(n, 1L, 0.5)),
-              as.double(sample(0:M, n, TRUE)))
+  trials <- family == 2L && !symmetric && chance(0.3)
+  size <- if (trials) as.double(sample(0:5, n, TRUE))
+  y <- switch(family, stats::rnorm(n),
+              if (trials) as.double(ifelse(size > 0, stats::rbinom(n, size, 0.5) / pmax(size, 1), 0)) else
+                as.double(stats::rbinom(n, 1L, 0.5)),
+              as.double(sample(0:M, n, TRUE)), as.double(stats::rpois(n, 3)),
+              stats::rgamma(n, 2, 1))
+  p_fixed <- if (family != 3L && !symmetric && p > 0L && chance(0.2)) sample.int(p, 1L) else 0L
   target <- switch(family, NULL, y, {
     t <- matrix(0, n, M)
     t[cbind(which(y > 0), y[y > 0])] <- 1
     t
-  })
+  }, NULL, NULL)
   w <- if (chance(0.6)) rep(1, n) else stats::runif(n) * (stats::runif(n) > 0.1)
   offset_x <- if (!symmetric && chance(0.2)) matrix(stats::rnorm(n * M), n, M)
   offset_z <- if (!symmetric && K > 1L && chance(0.2)) matrix(stats::rnorm(n * (K - 1L)), n, K - 1L)
   beta <- matrix(stats::rnorm(p * M * K, sd = 0.5), p, M * K)
   if (symmetric) beta[, 2L] <- -beta[, 1L]
+  if (p_fixed > 0L) beta[p - seq_len(p_fixed) + 1L, ] <- beta[p - seq_len(p_fixed) + 1L, 1L]
   gate <- matrix(c(rep(0, q), stats::rnorm(q * (K - 1L), sd = 0.5)), q, K)
   sigma <- if (symmetric) rep(stats::runif(1, 0.5, 2), 2L) else stats::runif(K, 0.5, 2)
   post <- switch(sample.int(3L, 1L),
@@ -95,19 +103,25 @@ valid_model <- function() {
       m / rowSums(m)
     }
   )
+  bounded <- family %in% 1:3 && !trials && p_fixed == 0L
+  penalty_x <- if (!symmetric && chance(0.2)) stats::runif(p)
+  if (!is.null(penalty_x) && p_fixed > 0L) penalty_x[p - seq_len(p_fixed) + 1L] <- 0
+  fix_sigma <- family == 1L && chance(0.2)
+  equal <- family %in% c(1L, 5L) && !fix_sigma && chance(0.3)
+  if (equal) sigma[] <- sigma[1L]
   control <- list(
     maxit = sample(0:5, 1L), tol = pick(list(1e-8, 0)), inner_maxit = sample(1:10, 1L),
     inner_tol = 1e-10, inner_slack = pick(list(0.1, 0)), sigma_min = 1e-6,
-    min_weight = 1e-8 * sum(w), fix_sigma = family == 1L && chance(0.2),
-    method = sample(1:3, 1L), step = if (chance(0.3)) stats::runif(1, 0.01, 1) else 0,
-    keep_path = chance(0.3),
-    penalty_x = if (!symmetric && chance(0.2)) stats::runif(p),
+    min_weight = 1e-8 * sum(w), fix_sigma = fix_sigma, equal_dispersion = equal,
+    method = sample(if (bounded) 1:3 else c(1L, 3L), 1L),
+    step = if (chance(0.3)) stats::runif(1, 0.01, 1) else 0,
+    keep_path = chance(0.3), penalty_x = penalty_x,
     penalty_z = if (!symmetric && chance(0.2)) stats::runif(q),
     solver = sample(1:2, 1L), threads = sample(1:4, 1L))
   if (chance(0.3)) control <- control[sample(names(control))]
-  list(x = x, z = z, y = y, target = target, w = w, offset_x = offset_x, offset_z = offset_z,
-       dims = as.integer(c(family, K, M, symmetric)), beta = beta, gate = gate, sigma = sigma,
-       post = post, control = control)
+  list(x = x, z = z, y = y, target = target, w = w, size = size, offset_x = offset_x,
+       offset_z = offset_z, dims = as.integer(c(family, K, M, symmetric, p_fixed)), beta = beta,
+       gate = gate, sigma = sigma, post = post, control = control)
 }
 
 valid_call <- function(entry) {
@@ -116,7 +130,7 @@ valid_call <- function(entry) {
     ffi_estep = {
       m <- valid_model()
       if (chance(0.6)) m["target"] <- list(NULL) # as predict() calls it
-      m[c("x", "z", "y", "target", "w", "offset_x", "offset_z", "dims", "beta", "gate",
+      m[c("x", "z", "y", "target", "w", "size", "offset_x", "offset_z", "dims", "beta", "gate",
           "sigma")]
     },
     ffi_aliased = {
@@ -195,8 +209,8 @@ poison <- function(v) {
   v
 }
 
-data_args <- c("x", "z", "y", "target", "w", "offset_x", "offset_z", "beta", "gate", "sigma",
-               "post")
+data_args <- c("x", "z", "y", "target", "w", "size", "offset_x", "offset_z", "beta", "gate",
+               "sigma", "post")
 control_integers <- c("maxit", "inner_maxit", "method", "solver", "threads")
 control_doubles <- c("tol", "inner_tol", "inner_slack", "sigma_min", "min_weight", "step")
 control_logicals <- c("fix_sigma", "keep_path")

@@ -32,7 +32,10 @@ moe_data <- function(n = 300, K = 2, family = "gaussian", seed = 1) {
     "2" = cbind(0, c(0.3, 2, -1)),
     "3" = cbind(0, c(0.2, 2, 0), c(-0.2, 0, 2))
   )
-  rmoe(n, experts = experts, gating = gating, family = family, sigma = 0.5, intercept = TRUE)
+  if (family == "gaussian") {
+    return(rmoe(n, experts = experts, gating = gating, sigma = 0.5, intercept = TRUE))
+  }
+  rmoe(n, experts = experts, gating = gating, family = family, intercept = TRUE)
 }
 
 # A random n x K matrix of starting posterior probabilities (rows sum to 1).

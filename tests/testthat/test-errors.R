@@ -55,7 +55,7 @@ test_that("bad binomial responses", {
   expect_snapshot(moem(yb ~ x1, data = d, family = binomial), error = TRUE)
   d$yf <- factor(rep(c("a", "b", "c"), 20))
   expect_snapshot(moem(yf ~ x1, data = d, family = binomial), error = TRUE)
-  d$ym <- cbind(d$y > 0, d$y <= 0)
+  d$ym <- cbind(d$y > 0, d$y <= 0, d$y > 1)
   expect_snapshot(moem(ym ~ x1, data = d, family = binomial), error = TRUE)
   d$yc <- ifelse(d$y > 0, "yes", "no")
   expect_snapshot(moem(yc ~ x1, data = d), error = TRUE)
@@ -65,7 +65,7 @@ test_that("a character binomial response is reported as a bad response, not as I
   d <- errors_data()
   d$yc <- ifelse(d$y > 0, "yes", "no")
   expect_error(moem(yc ~ x1, data = d, family = binomial),
-               "must be 0/1, logical or a two-level factor")
+               "must be 0/1, logical, a two-level factor")
 })
 
 test_that("bad weights", {
@@ -89,13 +89,15 @@ test_that("bad formulas", {
 
 test_that("unknown or unsupported families", {
   d <- errors_data()
+  expect_snapshot(moem(y ~ x1, data = d, family = quasipoisson), error = TRUE)
+  expect_snapshot(moem(y ~ x1, data = d, family = inverse.gaussian()), error = TRUE)
+  expect_snapshot(moem(y ~ x1, data = d, family = Gamma()), error = TRUE)
   expect_snapshot(moem(y ~ x1, data = d, family = poisson), error = TRUE)
-  expect_snapshot(moem(y ~ x1, data = d, family = poisson()), error = TRUE)
   expect_snapshot(moem(y ~ x1, data = d, family = "foo"), error = TRUE)
   expect_snapshot(moem(y ~ x1, data = d, family = 3), error = TRUE)
   expect_snapshot(moem(y ~ x1, data = d, family = binomial(link = "probit")), error = TRUE)
   expect_snapshot(moem(y ~ x1, data = d, family = gaussian(link = "log")), error = TRUE)
-  expect_snapshot(rmoe(10, cbind(1, 2), cbind(0, 0), family = "poisson"), error = TRUE)
+  expect_snapshot(rmoe(10, cbind(1, 2), cbind(0, 0), family = "multinomial"), error = TRUE)
 })
 
 test_that("newdata lacking a variable", {

@@ -68,19 +68,20 @@ good_em <- function(family = 1L, K = 2L, M = 1L, n = 6L) {
     t[cbind(which(y > 0), y[y > 0])] <- 1
     t
   } else if (family == 2L) y
-  list(x = x, z = x, y = y, target = target, w = rep(1, n), offset_x = NULL, offset_z = NULL,
-       dims = c(family, K, M, 0L), beta = matrix(0, 2L, M * K), gate = matrix(0, 2L, K),
-       sigma = rep(1, K), post = rep_len(seq_len(K), n),
+  list(x = x, z = x, y = y, target = target, w = rep(1, n), size = NULL, offset_x = NULL,
+       offset_z = NULL, dims = c(family, K, M, 0L, 0L), beta = matrix(0, 2L, M * K),
+       gate = matrix(0, 2L, K), sigma = rep(1, K), post = rep_len(seq_len(K), n),
        control = list(maxit = 3L, tol = 1e-8, inner_maxit = 5L, inner_tol = 1e-10,
                       inner_slack = 0.1, sigma_min = 1e-6, min_weight = 1e-8,
-                      fix_sigma = FALSE, method = 1L, step = 0, keep_path = FALSE,
-                      penalty_x = NULL, penalty_z = NULL, solver = 1L, threads = 1L))
+                      fix_sigma = FALSE, equal_dispersion = FALSE, method = 1L, step = 0,
+                      keep_path = FALSE, penalty_x = NULL, penalty_z = NULL, solver = 1L,
+                      threads = 1L))
 }
 
 call_em <- function(a) do.call(.Call, c(list(ffi("ffi_em")), unname(a)), quote = TRUE)
 
 call_estep <- function(a) {
-  do.call(.Call, c(list(ffi("ffi_estep")), unname(a[1:11])), quote = TRUE)
+  do.call(.Call, c(list(ffi("ffi_estep")), unname(a[1:12])), quote = TRUE)
 }
 
 with_arg <- function(a, name, value) {
@@ -106,20 +107,31 @@ test_that("ffi_em and ffi_estep reject malformed data, naming the argument", {
   expect_error(call_em(with_arg(a, "x", as.vector(a$x))),
                "ffi_em: `x` must be a double matrix, not a double vector of length 12.",
                fixed = TRUE)
-  expect_error(call_em(with_arg(a, "dims", c(1, 2, 1, 0))),
-               "ffi_em: `dims` must be an integer vector of length 4, not a double vector",
+  expect_error(call_em(with_arg(a, "dims", c(1, 2, 1, 0, 0))),
+               "ffi_em: `dims` must be an integer vector of length 5, not a double vector",
                fixed = TRUE)
-  expect_error(call_em(with_arg(a, "dims", c(4L, 2L, 1L, 0L))),
-               "ffi_em: `dims[1] (family)` must be in 1..3, not 4.", fixed = TRUE)
-  expect_error(call_em(with_arg(a, "dims", c(1L, NA, 1L, 0L))),
+  expect_error(call_em(with_arg(a, "dims", c(6L, 2L, 1L, 0L, 0L))),
+               "ffi_em: `dims[1] (family)` must be in 1..5, not 6.", fixed = TRUE)
+  expect_error(call_em(with_arg(a, "dims", c(1L, NA, 1L, 0L, 0L))),
                "ffi_em: `dims[2] (K)` must be in 1..", fixed = TRUE)
-  expect_error(call_em(with_arg(a, "dims", c(1L, 2L, 2L, 0L))),
+  expect_error(call_em(with_arg(a, "dims", c(1L, 2L, 2L, 0L, 0L))),
                "ffi_em: `dims[3] (M)` must be in 1..1, not 2.", fixed = TRUE)
-  expect_error(call_em(with_arg(a, "dims", c(1L, 2L, 1L, 2L))),
+  expect_error(call_em(with_arg(a, "dims", c(1L, 2L, 1L, 2L, 0L))),
                "ffi_em: `dims[4] (symmetric)` must be in 0..1, not 2.", fixed = TRUE)
-  expect_error(call_em(with_arg(a, "dims", c(1L, 3L, 1L, 1L))),
+  expect_error(call_em(with_arg(a, "dims", c(1L, 3L, 1L, 1L, 0L))),
                "ffi_em: `dims` asks for a symmetric model, which needs K = 2", fixed = TRUE)
-  expect_error(call_em(with_arg(a, "dims", c(3L, 1e6L, 1000L, 0L))),
+  expect_error(call_em(with_arg(a, "dims", c(1L, 2L, 1L, 0L, 3L))),
+               "ffi_em: `dims[5] (p_fixed)` must be in 0..2, not 3.", fixed = TRUE)
+  expect_error(call_em(with_arg(a, "dims", c(4L, 2L, 1L, 1L, 0L))),
+               "ffi_em: `dims` asks for a symmetric model", fixed = TRUE)
+  expect_error(call_em(with_arg(a, "size", rep(2, 6L))),
+               "ffi_em: `size` (binomial trials) is for binomial experts", fixed = TRUE)
+  expect_error(call_em(with_control(with_arg(a, "dims", c(4L, 2L, 1L, 0L, 0L)), "method", 2L)),
+               "ffi_em: gradient EM needs experts whose curvature is bounded", fixed = TRUE)
+  expect_error(call_em(with_control(with_arg(a, "dims", c(1L, 2L, 1L, 0L, 1L)), "penalty_x",
+                                    c(0, 1))),
+               "ffi_em: `control$penalty_x` must be 0 on the shared coefficients.", fixed = TRUE)
+  expect_error(call_em(with_arg(a, "dims", c(3L, 1e6L, 1000L, 0L, 0L))),
                paste0("ffi_em: `dims` asks for K = 1000000 experts with M = 1000 predictors ",
                       "each: too many."),
                fixed = TRUE)
@@ -191,7 +203,7 @@ test_that("ffi_em rejects a malformed start", {
 test_that("ffi_em rejects malformed settings", {
   a <- good_em()
   expect_error(call_em(with_arg(a, "control", unname(a$control))),
-               "ffi_em: `control` must be a named list, not a list of length 15.", fixed = TRUE)
+               "ffi_em: `control` must be a named list, not a list of length 16.", fixed = TRUE)
   expect_error(call_em(with_arg(a, "control", a$control[-1L])),
                "ffi_em: `control` has no element `maxit`.", fixed = TRUE)
   expect_error(call_em(with_control(a, "maxit", 3)),

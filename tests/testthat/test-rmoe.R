@@ -60,6 +60,7 @@ test_that("bad arguments of rmoe() are errors that name them", {
     rmoe(5, e, g, x = data.frame(a = 1:5, b = 1:5))
     rmoe(5, c(1, 2), c(0, 1, 2), symmetric = TRUE)
   })
-  # sigma is the gaussian experts': binomial experts ignore it
-  expect_silent(rmoe(5, e, g, family = "binomial", sigma = 0.5))
+  # sigma is the gaussian experts': for binomial experts it is an error, not ignored
+  expect_error(rmoe(5, e, g, family = "binomial", sigma = 0.5), "`sigma` is for gaussian")
+  expect_silent(rmoe(5, e, g, family = "binomial"))
 })

@@ -1,6 +1,7 @@
 # Two builds of moem side by side on the same machine in the same run: the speed target's fit
 # (bench/peers-one.R: gaussian experts, n = 2e4, d = 5, K = 3, the gate on all covariates,
-# seeds 1-5, default threads) and the Fashion-MNIST EM iteration
+# seeds 1-5, default threads, and again with options(moem.threads = 1): "target-1") and the
+# Fashion-MNIST EM iteration
 # (bench/fashion-mnist-iteration.R).  Each run is a fresh R process whose library path puts one
 # build first; the builds alternate run by run, so that a drift of the shared machine falls on
 # both.  Prints the median seconds of each case and build, their range, and the ratio new / old,
@@ -18,7 +19,12 @@ here <- dirname(sub("^--file=", "", grep("^--file=", commandArgs(), value = TRUE
 # One run of a case with one build: its seconds (the fit's, or the median EM iteration's).
 run_once <- function(library, case, seed) {
   env <- paste0("R_LIBS=", library)
-  if (case == "target") {
+  if (case == "target-1") {
+    profile <- tempfile(fileext = ".R")
+    writeLines("options(moem.threads = 1L)", profile)
+    env <- c(env, paste0("R_PROFILE_USER=", profile))
+  }
+  if (case %in% c("target", "target-1")) {
     out <- suppressWarnings(system2("env", c(env, "Rscript", file.path(here, "peers-one.R"),
                                              "moem", "gaussian", 3, 5, 20000, "all", seed),
                                     stdout = TRUE, stderr = FALSE))
@@ -34,7 +40,7 @@ run_once <- function(library, case, seed) {
   as.numeric(sub("EM iteration: ([0-9.]+) s.*", "\\1", line))
 }
 
-cases <- c("target", "fashion-mnist")
+cases <- c("target", "target-1", "fashion-mnist")
 runs <- list()
 for (r in seq_len(repeats)) {
   for (case in cases) {

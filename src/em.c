@@ -25,6 +25,7 @@
  * With keep_path, st->path ((maxit + 1) x P) gets the free parameters (params.c).
  */
 #include <math.h>
+#include <string.h>
 #include <time.h>
 #include <R_ext/Utils.h>
 #include "moem.h"
@@ -41,14 +42,15 @@ static double seconds_now(void)
 }
 
 static void em_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
-                     moem_status *st, int *inner_x, int *inner_z, int warm, moem_gradient *grad)
+                     moem_status *st, int *inner_x, int *inner_z, int warm, moem_gradient *grad,
+                     untested_step *untested)
 {
     if (d->symmetric) {
         symmetric_mstep(d, par, wk, ctl, st, inner_x);
     } else {
         experts_mstep(d, par, wk, ctl, st, inner_x, grad);
     }
-    gate_mstep(d, par, wk, ctl, st, inner_z, warm, grad);
+    gate_mstep(d, par, wk, ctl, st, inner_z, warm, grad, untested);
 }
 
 static void record(const moem_data *d, const moem_par *par, moem_work *wk,
@@ -80,18 +82,27 @@ static void record_gradient(const moem_data *d, moem_work *wk, const moem_contro
     st->trace[it + TRACE_GRADIENT * (ctl->maxit + 1)] = sqrt(norm2) / wk->wsum;
 }
 
-/* The E-step after an EM M-step: it also tests the gate's last step, which the M-step left
- * untested (gating.c); a step that fails is undone, counted out of *inner_z, and the E-step
- * runs again at the gate it went back to. */
+/* The E-step after an EM M-step.  EM's policy for the gate's last Newton step (gating.c,
+ * softmax.c): it is taken without the Armijo test's pass over the rows, and tested here by the
+ * E-step's own pass, which sums the gate's objective at the new coefficients against the
+ * posterior it replaces (estep.c's replaced_q).  A step that fails goes back to the
+ * coefficients before it (wk->gate_before; when it was the M-step's only step, the iteration
+ * has moved the experts alone, and the log-likelihood still rises), is counted out of
+ * *inner_z, the gate's saved Hessian factor is dropped, and the E-step runs again. */
 static double estep_after_mstep(const moem_data *d, moem_par *par, moem_work *wk, int fused,
-                                double *loglik, int *inner_z)
+                                untested_step *untested, double *loglik, int *inner_z)
 {
-    double logpost = moem_evaluate(d, par, wk, !fused, fused, loglik);
-    if (wk->gate_check.pending && !gate_step_kept(d, par, wk)) {
-        (*inner_z)--;
-        logpost = moem_evaluate(d, par, wk, !fused, fused, loglik);
-    }
-    return logpost;
+    double replaced_q;
+    double logpost = moem_evaluate(d, par, wk, !fused, fused, loglik,
+                                   untested->pending ? &replaced_q : NULL);
+    if (!untested->pending) return logpost;
+    untested->pending = 0;
+    const double f = replaced_q - (d->penalty_z ? penalty_gate(d, par) : 0.0);
+    if (f >= untested->f_before + untested->least_gain) return logpost;
+    memcpy(par->gate + d->q, wk->gate_before, (size_t) d->q * (d->K - 1) * sizeof(double));
+    wk->gate_saved.valid = 0;
+    (*inner_z)--;
+    return moem_evaluate(d, par, wk, !fused, fused, loglik, NULL);
 }
 
 void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
@@ -106,6 +117,7 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
     const double start = seconds_now();
     double step = ctl->step > 0 ? ctl->step : 0.5, loglik;
     int inner_x = 0, inner_z = 0;
+    untested_step untested = { .pending = 0 };
     st->iter = 0;
     st->converged = 0;
     wk->slack = 0.0;
@@ -113,9 +125,9 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
         /* one pass over the rows makes the statistics of the starting posterior, and the first
          * M-step then starts from them as the later ones do */
         if (fused) moem_start_statistics(d, par, wk);
-        em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z, fused, NULL);
+        em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z, fused, NULL, &untested);
     }
-    double logpost = estep_after_mstep(d, par, wk, fused, &loglik, &inner_z);
+    double logpost = estep_after_mstep(d, par, wk, fused, &untested, &loglik, &inner_z);
     record(d, par, wk, ctl, st, 0, loglik, logpost, seconds_now() - start, inner_x, inner_z, NAN);
     if (!fused) record_gradient(d, wk, ctl, st, 0);
     if (!isfinite(logpost)) {
@@ -134,17 +146,18 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
             break;
         case METHOD_GRADIENT_EM:
             gradient_em_step(d, par, wk, ctl, st);
-            next = moem_evaluate(d, par, wk, 1, 0, &loglik);
+            next = moem_evaluate(d, par, wk, 1, 0, &loglik, NULL);
             break;
         default:
             if (fused) gradient_zero(d, &wk->grad);
-            em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z, 1, fused ? &wk->grad : NULL);
+            em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z, 1, fused ? &wk->grad : NULL,
+                     &untested);
             if (fused) record_gradient(d, wk, ctl, st, it - 1);
-            next = estep_after_mstep(d, par, wk, fused, &loglik, &inner_z);
+            next = estep_after_mstep(d, par, wk, fused, &untested, &loglik, &inner_z);
         }
         if (!isfinite(next) || !par_finite(d, ctl, par, wk->theta)) {
             par_unpack(d, ctl, wk->last, par);
-            moem_evaluate(d, par, wk, !fused, 0, &loglik);
+            moem_evaluate(d, par, wk, !fused, 0, &loglik, NULL);
             st->diverged = it;
             break;
         }
@@ -166,7 +179,7 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
         if (stats_gradient(d, par, &wk->stats, &wk->grad))
             penalty_gradient(d, par, &wk->grad);
         else
-            moem_evaluate(d, par, wk, 1, 0, &loglik);
+            moem_evaluate(d, par, wk, 1, 0, &loglik, NULL);
         record_gradient(d, wk, ctl, st, st->iter);
     }
 }

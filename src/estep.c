@@ -15,9 +15,9 @@
  * part of EM's objective Q, sum_i w_i sum_k post_ik log pi_ik (wk->gate_q).  With
  * with_gradient, the same pass accumulates the gradient of the log-likelihood into wk->grad
  * (gradient.c), and with with_stats the M-step's statistics into wk->stats (stats.c).  While
- * a gate step waits for its test (gating.c), the pass also sums that test's objective,
+ * a gate step waits for its test (em.c), the pass also sums that test's objective,
  * sum_i w_i (sum_k post_ik eta_z,ik - log sum_k exp(eta_z,ik)) with the posterior it replaces,
- * into wk->gate_check.q.  With a given posterior (a start), the pass keeps wk->post and makes
+ * into *replaced_q when that is set.  With a given posterior (a start), the pass keeps wk->post and makes
  * only the gate's probabilities and part of Q and the statistics.  Returns the observed
  * log-likelihood sum_i w_i l_i, or -Inf when some l_i of an observation with positive weight is
  * not finite.
@@ -94,10 +94,9 @@ static void row_sums(int len, int K, const double *a, double *sum)
  * taken a block at a time (exp_block.c). */
 static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, double *block,
                         double *rows, ptrdiff_t i0, int len, int with_gradient, int with_stats,
-                        int given, int derived, moem_stripe *s)
+                        int given, int check, int derived, moem_stripe *s)
 {
-    const int n = d->n, K = d->K, MK = d->M * d->K, check = wk->gate_check.pending,
-              unit = wk->unit_weights;
+    const int n = d->n, K = d->K, MK = d->M * d->K, unit = wk->unit_weights;
     double loglik = 0.0, gate_q = 0.0, check_q = 0.0;
     log_sum log_gsum = { 1.0, 0.0, 0 }, log_bsum = { 1.0, 0.0, 0 };
     double *eta_x = block, *eta_z = eta_x + (size_t) len * MK, *b = eta_z + (size_t) len * K,
@@ -161,7 +160,7 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
     const double sum_log_gsum = log_sum_value(&log_gsum);
     s->loglik += loglik + log_sum_value(&log_bsum) - sum_log_gsum;
     s->gate_q += gate_q - sum_log_gsum;
-    s->check_q += check_q - sum_log_gsum;
+    s->replaced_q += check_q - sum_log_gsum;
     if (with_stats)
         stats_block(d, wk->post, wk->gate_prob, i0, len, eta_x, eta_z, rows, derived, &s->stats);
     if (with_gradient)
@@ -193,7 +192,7 @@ size_t estep_block_size(const moem_data *d)
 }
 
 static double estep_pass(const moem_data *d, const moem_par *par, moem_work *wk,
-                         int with_gradient, int with_stats, int given)
+                         int with_gradient, int with_stats, int given, double *replaced_q)
 {
     const ptrdiff_t n = d->n;
     const size_t block_size = estep_block_size(d),
@@ -214,14 +213,14 @@ static double estep_pass(const moem_data *d, const moem_par *par, moem_work *wk,
         double *block = wk->block + t * block_size,
                *rows = with_stats ? wk->sm.rows + t * rows_size : NULL;
         ptrdiff_t first, last;
-        s->loglik = s->gate_q = s->check_q = 0.0;
+        s->loglik = s->gate_q = s->replaced_q = 0.0;
         if (with_gradient && by_stripe) gradient_zero(d, &s->grad);
         if (with_stats && by_stripe) stats_zero(d, &s->stats);
         const double cpu = threads > 1 ? thread_cpu() : 0.0;
         stripe_blocks(n, stripe, &first, &last);
         for (ptrdiff_t b = first; b < last; b++)
             estep_block(d, par, wk, block, rows, b * MOEM_CHUNK, block_rows(n, b), with_gradient,
-                        with_stats, given, derived, s);
+                        with_stats, given, replaced_q != NULL, derived, s);
         if (threads > 1) wk->sm.gauge.cpu[stripe] = thread_cpu() - cpu;
     }
     gauge_record(&wk->sm.gauge, threads);
@@ -229,12 +228,12 @@ static double estep_pass(const moem_data *d, const moem_par *par, moem_work *wk,
         const moem_stripe *s = wk->stripe + stripe;
         loglik += s->loglik;
         gate_q += s->gate_q;
-        check_q += s->check_q;
+        check_q += s->replaced_q;
         if (with_gradient && by_stripe) gradient_add(d, &s->grad, &wk->grad);
         if (with_stats && by_stripe) stats_add(d, &s->stats, &wk->stats);
     }
     wk->gate_q = gate_q;
-    wk->gate_check.q = check_q;
+    if (replaced_q) *replaced_q = check_q;
     if (with_gradient) gradient_finish(d, par, &wk->grad);
     if (derived >= 0) stats_derived_gram(d, wk->gram_total, derived, &wk->stats);
     wk->gram_derived = derived;
@@ -243,25 +242,25 @@ static double estep_pass(const moem_data *d, const moem_par *par, moem_work *wk,
 }
 
 double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
-                  int with_stats)
+                  int with_stats, double *replaced_q)
 {
-    return estep_pass(d, par, wk, with_gradient, with_stats, 0);
+    return estep_pass(d, par, wk, with_gradient, with_stats, 0, replaced_q);
 }
 
 /* The M-step's statistics, the gate's probabilities and its part of Q for the posterior in
  * wk->post, kept as it is: a start's, so that the first M-step is as warm as the later ones. */
 void moem_start_statistics(const moem_data *d, const moem_par *par, moem_work *wk)
 {
-    estep_pass(d, par, wk, 0, 1, 1);
+    estep_pass(d, par, wk, 0, 1, 1, NULL);
 }
 
 /* The E-step as the iterations use it: returns the log-posterior loglik - pen (penalty.c) and
  * stores the log-likelihood in *loglik; with_gradient also leaves the gradient of the
  * log-posterior in wk->grad. */
 double moem_evaluate(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
-                     int with_stats, double *loglik)
+                     int with_stats, double *loglik, double *replaced_q)
 {
-    double ll = moem_estep(d, par, wk, with_gradient, with_stats);
+    double ll = moem_estep(d, par, wk, with_gradient, with_stats, replaced_q);
     *loglik = ll;
     if (!d->penalty_x && !d->penalty_z) return ll;
     if (with_gradient) penalty_gradient(d, par, &wk->grad);

@@ -29,8 +29,11 @@ static void row_constant(int len, const double *y, const double *size, double *o
             out[i] = 0.0;
             continue;
         }
+        /* (lgammafn only at positive arguments, where it raises no R warning: the E-step calls
+         * this on several threads) */
         double m = size[i], s = nearbyint(m * y[i]);
-        out[i] = lgammafn(m + 1.0) - lgammafn(s + 1.0) - lgammafn(m - s + 1.0);
+        out[i] = s >= 0 && m - s >= 0 ?
+            lgammafn(m + 1.0) - lgammafn(s + 1.0) - lgammafn(m - s + 1.0) : NAN;
     }
 }
 

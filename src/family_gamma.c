@@ -19,7 +19,9 @@ static void logdens(int len, int M, const double *y, const double *size, const d
 {
     (void) M;
     (void) size;
-    const double c = a * log(a) - lgammafn(a);
+    /* (lgammafn only at a positive shape, where it raises no R warning: the E-step calls this
+     * on several threads) */
+    const double c = a > 0 ? a * log(a) - lgammafn(a) : NAN;
     for (int i = 0; i < len; i++) logf[i] = c + a * (log(y[i]) - y[i] * exp(-eta[i]) - eta[i]);
 }
 

@@ -19,10 +19,12 @@ static void logdens(int len, int M, const double *y, const double *size, const d
     for (int i = 0; i < len; i++) logf[i] = y[i] * eta[i] - exp(eta[i]);
 }
 
+/* (lgammafn only at positive arguments, where it raises no R warning: the E-step calls this on
+ * several threads) */
 static void row_constant(int len, const double *y, const double *size, double *out)
 {
     (void) size;
-    for (int i = 0; i < len; i++) out[i] = -lgammafn(y[i] + 1.0);
+    for (int i = 0; i < len; i++) out[i] = y[i] >= 0 ? -lgammafn(y[i] + 1.0) : NAN;
 }
 
 static void score(int len, int M, const double *y, const double *size, double phi, double *eta)

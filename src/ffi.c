@@ -275,7 +275,6 @@ static void alloc_estep(const moem_data *d, int threads, moem_work *wk)
         wk->wsum += d->w[i];
         if (d->w[i] != 0.0 && d->w[i] != 1.0) wk->unit_weights = 0;
     }
-    memset(&wk->gate_check, 0, sizeof wk->gate_check); /* no gate step waits for a test */
     wk->gram_total = NULL; /* no gram derived (stats.c) */
     wk->gram_derived = -1;
     wk->block = alloc_doubles((size_t) wk->threads * estep_block_size(d));
@@ -363,7 +362,7 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
         size_t Dz = (size_t) d->q * (d->K - 1);
         wk->gate_saved.chol = alloc_doubles(Dz * Dz);
         wk->gate_saved.scale = alloc_doubles(Dz);
-        wk->gate_check.before = alloc_doubles(Dz);
+        wk->gate_before = alloc_doubles(Dz);
     }
     if (d->family->mstep == MSTEP_NEWTON || d->p_fixed > 0) alloc_glm(d->p, &wk->glm);
     wk->dispersion_sums = alloc_doubles((size_t) 2 * d->K);
@@ -515,7 +514,7 @@ SEXP ffi_estep(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP size, SEXP offs
     SEXP posterior = PROTECT(Rf_allocMatrix(REALSXP, d.n, d.K));
     wk.post = REAL(posterior);
     alloc_estep(&d, 1, &wk);
-    double loglik = moem_estep(&d, &par, &wk, 1, 0);
+    double loglik = moem_estep(&d, &par, &wk, 1, 0, NULL);
     const char *names[] = { "loglik", "posterior", "gradient_experts", "gradient_gate",
                             "gradient_logsigma" };
     SEXP out = PROTECT(named_list(names, 5));

@@ -30,7 +30,7 @@ double gd_step(const moem_data *d, moem_par *par, moem_work *wk, const moem_cont
     for (int halving = 0; halving < 60; halving++, s *= 0.5) {
         for (int j = 0; j < P; j++) wk->trial[j] = wk->theta[j] + s * wk->ascent[j];
         par_unpack(d, ctl, wk->trial, par);
-        double next = moem_evaluate(d, par, wk, 1, 0, loglik);
+        double next = moem_evaluate(d, par, wk, 1, 0, loglik, NULL);
         if (ctl->step > 0 || (isfinite(next) && -next / wk->wsum <= objective - 1e-4 * s * norm2)) {
             *step = s;
             return next;
@@ -38,5 +38,5 @@ double gd_step(const moem_data *d, moem_par *par, moem_work *wk, const moem_cont
     }
     par_unpack(d, ctl, wk->theta, par);
     *step = s;
-    return moem_evaluate(d, par, wk, 1, 0, loglik);
+    return moem_evaluate(d, par, wk, 1, 0, loglik, NULL);
 }

@@ -251,22 +251,17 @@ typedef struct {
     double *gate;  /* q x (K - 1)  z' (w (post_k - pi_k)) */
 } moem_stats;
 
-/* The gate M-step's last Newton step, whose Armijo test softmax.c left to the next E-step
- * (gating.c): that pass over the rows computes the gate's objective at the new coefficients
- * against the posterior they were fitted to, as it reads the posterior before replacing it. */
+/* A last Newton step of the gate's M-step taken without its Armijo test (softmax.c), which EM
+ * tests at the E-step after it (em.c): the step stands if the gate's objective, f_before
+ * before it, gains at least least_gain. */
 typedef struct {
-    int pending;    /* 1 from the step until the E-step after it */
-    double f0;      /* the objective before the step */
-    double gain;    /* the least gain that keeps the step: 1e-4 times its Newton decrement, or
-                       minus the rounding of the objective for a step at the optimum */
-    double q;       /* the E-step's sum_i w_i (post_i' eta_i - log sum_k exp(eta_ik)) at the
-                       new coefficients, post the posterior before it */
-    double *before; /* q x (K - 1)  the coefficients before the step */
-} gate_check;
+    int pending;
+    double f_before, least_gain;
+} untested_step;
 
 /* One stripe's share of the E-step's sums (estep.c). */
 typedef struct {
-    double loglik, gate_q, check_q;
+    double loglik, gate_q, replaced_q;
     moem_stats stats;
     moem_gradient grad;
 } moem_stripe;
@@ -320,7 +315,8 @@ typedef struct {
     softmax_bound bound_x;     /* Boehning's bound of the softmax experts (solver BOUND) */
     softmax_bound bound_z;     /* and of the gate */
     softmax_saved gate_saved;  /* the gate's last Newton Hessian factor (solver NEWTON) */
-    gate_check gate_check;     /* a gate step whose test waits for the next E-step */
+    double *gate_before;       /* q x (K - 1)  the gate's coefficients before a step that EM
+                                  tests at the next E-step (em.c), with the Newton solver */
     moem_stats stats;          /* EM's M-step statistics from the last E-step */
     double *gram_total;        /* p x p  x' diag(w) x (upper triangle) of gaussian experts, from
                                   which the E-step derives one expert's gram (stats.c), or NULL */
@@ -382,10 +378,10 @@ int estep_narrow(const moem_data *d);
 double estep_row_cost(const moem_data *d);
 size_t estep_block_size(const moem_data *d);
 double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
-                  int with_stats);
+                  int with_stats, double *replaced_q);
 void moem_start_statistics(const moem_data *d, const moem_par *par, moem_work *wk);
 double moem_evaluate(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
-                     int with_stats, double *loglik);
+                     int with_stats, double *loglik, double *replaced_q);
 void moem_fitted(const moem_data *d, const moem_par *par, moem_work *wk, double *fitted);
 void stats_zero(const moem_data *d, moem_stats *s);
 void stats_block(const moem_data *d, const double *post, const double *gate_prob, ptrdiff_t i0,
@@ -430,8 +426,8 @@ double gd_step(const moem_data *d, moem_par *par, moem_work *wk, const moem_cont
 void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
                    moem_status *st, int *inner, moem_gradient *grad);
 void gate_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
-                moem_status *st, int *inner, int warm, moem_gradient *grad);
-int gate_step_kept(const moem_data *d, moem_par *par, moem_work *wk);
+                moem_status *st, int *inner, int warm, moem_gradient *grad,
+                untested_step *untested);
 
 /* em.c */
 void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,

@@ -17,7 +17,7 @@
  * a second one may too, if it is ten times within tolerance (a fresh Hessian costs a pass).
  * When the problem has a place for the coefficients before it (pr->before), the last step,
  * whether from the saved factor or a fresh Hessian, is taken without the pass over the rows
- * that tests it: the caller tests it (gating.c: EM's next E-step does, as it passes over the
+ * that tests it: the caller tests it (em.c: EM's next E-step does, as it passes over the
  * rows anyway).
  *
  *   z       n x q   design

@@ -151,7 +151,8 @@ multinomial <- function() {
 # name "Gamma" (or the constructor Gamma) means Gamma(link = "log"), the one link moem fits.
 resolve_family <- function(family, call) {
   if (is.character(family) && length(family) == 1L && family %in% names(family_table)) {
-    family <- switch(family, multinomial = multinomial, Gamma = function() Gamma(link = "log"),
+    family <- switch(family, multinomial = multinomial,
+                     Gamma = function() stats::Gamma(link = "log"),
                      get(family, mode = "function", envir = asNamespace("stats")))
   }
   if (identical(family, stats::Gamma)) family <- stats::Gamma(link = "log")

@@ -25,6 +25,7 @@
 coef.moem <- function(object, part = c("all", "experts", "gating", "sigma", "shape"), ...) {
   check_dots(..., call = sys.call())
   part <- match.arg(part)
+  check_dispersion_part(object, part, sys.call())
   switch(part,
     all = object$coefficients,
     experts = coef_experts(object),
@@ -88,4 +89,16 @@ coef_gating <- function(object) {
     out[, -1L] <- object$coefficients[first + seq_len(length(terms) * (K - 1L))]
   }
   out
+}
+
+# "sigma" is gaussian experts' part, "shape" Gamma experts': an error for others.
+check_dispersion_part <- function(object, part, call) {
+  if (!part %in% c("sigma", "shape")) return(invisible())
+  has <- family_info(object$family)$dispersion
+  if (!identical(has, part)) {
+    abort("`part = \"", part, "\"` is for ", if (part == "sigma") "gaussian" else "Gamma",
+          " experts; ", object$family$family, " experts have ",
+          if (is.null(has)) "no dispersion" else paste0("`part = \"", has, "\"`"), ".",
+          call = call)
+  }
 }

@@ -55,7 +55,7 @@ family_table <- list(
     },
     simulate = function(n, mu, phi, size) {
       m <- if (is.null(size)) 1 else size
-      stats::rbinom(n, m, mu) / m
+      stats::rbinom(n, m, mu) / pmax(m, 1)
     },
     discrete = TRUE,
     quantile = function(p, mu, phi, size) stats::qbinom(p, if (is.null(size)) 1 else size, mu),
@@ -233,10 +233,13 @@ binomial_response <- function(y, weights, call, levels) {
   if (is.matrix(y) && ncol(y) == 2L) {
     if (!is.numeric(y) && !is.logical(y)) bad()
     check_finite(y, "The response", call)
-    if (any(y < 0) || any(y != round(y))) {
+    if (any(y < 0) || any(abs(y - round(y)) > 1e-7 * pmax(1, abs(y)))) {
       abort("cbind(successes, failures) must hold whole numbers >= 0.", call = call)
     }
+    y <- round(y)
     size <- as.double(y[, 1L] + y[, 2L])
+    # a row of no trials carries no information, and does not count (as in glm())
+    if (any(size == 0)) weights <- (if (is.null(weights)) 1 else weights) * (size > 0)
     return(list(y = ifelse(size > 0, y[, 1L] / size, 0), size = size, weights = weights))
   }
   if (is.matrix(y) && ncol(y) != 1L) {

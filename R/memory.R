@@ -85,7 +85,9 @@ fit_workspace <- function(n, p, q, K, M, family, method, control, same_design, k
     rows = n * (2 * K + 3) + (if (!gaussian) n * (m + 1) else 0),
     estep = threads * chunk * (M * K + 3 * K + 5) + (grad + stats) * (1 + by_stripe * stripes),
     glm_newton = if (family$family %in% c("poisson", "Gamma") || p_fixed > 0) {
-      chunk * (4 + p) + 2 * p^2
+      experts <- if (p_fixed > 0) K else 1
+      joint <- if (p_fixed > 0) K * (p - p_fixed) + p_fixed else p
+      chunk * (4 + p) + experts * (p + p^2) + 2 * joint^2 + 5 * joint
     } else 0,
     blocks = threads * chunk * (m + cols),
     hessians = 2 * H^2 + stripes * narrow * (1 + newton * narrow) +

@@ -191,7 +191,7 @@ check_symmetric <- function(symmetric, K, family, control, call) {
   if (symmetric && K != 2L) {
     abort("`symmetric = TRUE` needs `K = 2`, not ", K, ".", call = call)
   }
-  if (symmetric && family$family == "multinomial") {
+  if (symmetric && !family$family %in% c("gaussian", "binomial")) {
     abort("`symmetric = TRUE` is for gaussian and binomial experts.", call = call)
   }
   if (symmetric && any(control$penalty > 0)) {

@@ -5,17 +5,23 @@
 #'       \pi = \mathrm{softmax}(z^\top W),\ W_{\cdot 1} = 0,}{
 #'       p(y | x, z) = sum_k pi_k(z) f_k(y | x),  pi = softmax(z'W),  W[, 1] = 0,}
 #' where \eqn{x} are the experts' covariates (`formula`), \eqn{z} the gate's (`gating`), and
-#' \eqn{f_k} a gaussian linear regression \eqn{N(x^\top\beta_k, \sigma_k^2)}{N(x'beta_k,
-#' sigma_k^2)} or a logistic regression \eqn{\mathrm{Bernoulli}(\mathrm{plogis}(x^\top
-#' \beta_k))}{Bernoulli(plogis(x'beta_k))}. Expert 1 is the gate's reference.
+#' \eqn{f_k} a generalised linear model with mean \eqn{g^{-1}(x^\top\beta_k)}{g^-1(x'beta_k)}:
+#' a gaussian linear regression \eqn{N(x^\top\beta_k, \sigma_k^2)}{N(x'beta_k, sigma_k^2)},
+#' a logistic regression (binomial, of 0/1 responses, proportions or counts), a poisson
+#' regression (log link), a Gamma regression (log link, shape per expert) or a multinomial
+#' logistic regression; some coefficients may be shared by all experts (`fixed`), and the
+#' experts may share one sigma or shape (`sigma = "equal"`). Expert 1 is the gate's
+#' reference.
 #'
 #' @section Algorithm:
 #' Each EM iteration computes the posterior probabilities of the experts in log space, then
 #' maximises the expected complete-data log-likelihood exactly: weighted least squares (a
 #' Cholesky factor refined against the residuals) for gaussian experts, and Newton's method
 #' with backtracking, warm-started from the previous iterate and run to `inner_tol`, for
-#' logistic experts and for the gate (a weighted multinomial logistic regression on the
-#' posterior probabilities). The log-likelihood therefore never decreases; `trace` records it.
+#' logistic, poisson and Gamma experts and for the gate (a weighted multinomial logistic
+#' regression on the posterior probabilities); with shared coefficients, Newton's method over
+#' all experts' own and the shared coefficients at once; a Gamma expert's shape solves its
+#' likelihood equation. The log-likelihood therefore never decreases; `trace` records it.
 #' EM stops when the change of the log-likelihood (of the log-posterior with a ridge `penalty`)
 #' satisfies \eqn{|\Delta| < \mathrm{tol}\,(|\ell| + 0.1\,\bar w)}{|change| < tol (|loglik| +
 #' 0.1 mean(w))}, with \eqn{\bar w}{mean(w)} the mean case weight (see [moem_control()]); not
@@ -42,7 +48,9 @@
 #' a gaussian expert's sigma is floored at `sigma_min` times the standard deviation of the
 #' response (an expert that fits a few points exactly otherwise sends the likelihood to
 #' infinity); and an expert whose posterior weight falls below `min_weight` times the total
-#' weight keeps its last parameters. A logistic expert whose fitted probabilities are
+#' weight keeps its last parameters. A Gamma expert's shape is likewise kept at most
+#' \eqn{1/\mathrm{sigma\_min}^2}{1 / sigma_min^2} (a coefficient of variation of at least
+#' `sigma_min`). A logistic expert whose fitted probabilities are
 #' numerically 0 or 1 on the observations it holds (posterior at least 1/2) may separate them,
 #' so that its coefficients have no finite maximum; that is reported the same way, as
 #' [glm()] reports it. Aliased (linearly dependent) columns of either design are
@@ -107,7 +115,8 @@
 #'   and the absolute error is recorded instead.
 #' @param offset Optional known part of the experts' linear predictors, as in [glm()]: a
 #'   vector with one value per observation (or `NULL`), evaluated in `data`, added to every
-#'   expert's mean (gaussian experts) or log-odds (binomial experts), and to the `offset()`
+#'   expert's linear predictor (the mean of gaussian experts, the log-odds of binomial ones,
+#'   the log mean of poisson and Gamma ones), and to the `offset()`
 #'   terms of `formula` if any; for instance `log(exposure)`. For multinomial experts, an
 #'   n x C matrix, one column per class, as [nnet::multinom()] takes it (a vector when C = 2).
 #'   [predict.moem()] evaluates it, and the `offset()` terms, in `newdata`.
@@ -116,9 +125,10 @@
 #'   \eqn{x^\top\beta_k + w^\top\gamma}{x'beta_k + w'gamma} with one \eqn{\gamma}{gamma}.
 #'   Its intercept, if any, is left to the experts' own. [coef()] names the shared
 #'   coefficients `fixed:<term>` and shows them in every expert's column of `coef(fit,
-#'   "experts")`. EM fits them by a conditional M-step over all experts after each expert's
-#'   own (ECM), which raises the likelihood as a full M-step does; gradient EM does not
-#'   apply; a ridge `penalty` leaves them unpenalised. Not for multinomial experts or the
+#'   "experts")`. A factor is coded as [glm()] codes it in `y ~ <formula's terms> + <fixed
+#'   terms>`. EM's M-step fits them together with every expert's own coefficients, by
+#'   Newton's method (an exact M-step, as a stacked regression solves it); gradient EM does
+#'   not apply; a ridge `penalty` leaves them unpenalised. Not for multinomial experts or the
 #'   symmetric model.
 #' @param ... Unused; an error if given.
 #' @return An object of class `"moem"`, a list shaped like a [glm()] fit:
@@ -126,9 +136,12 @@
 #'     call and the model frame's pieces, as in [glm()]; `terms` are the experts' and
 #'     `gating_terms` the gate's.}
 #'   \item{family, K}{The experts' family and their number.}
-#'   \item{coefficients}{Named vector: `expert<k>:<term>` for every expert, `gate<k>:<term>`
-#'     for k >= 2, and `sigma<k>` for gaussian experts. [coef()] gives them as matrices too.}
-#'   \item{sigma}{The gaussian experts' standard deviations (`NULL` for binomial).}
+#'   \item{coefficients}{Named vector: `expert<k>:<term>` for every expert, `fixed:<term>` for
+#'     the shared ones, `gate<k>:<term>` for k >= 2, and `sigma<k>` for gaussian experts or
+#'     `shape<k>` for Gamma ones (one `sigma` or `shape` with `sigma = "equal"`). [coef()]
+#'     gives them as matrices too.}
+#'   \item{sigma, shape}{The gaussian experts' standard deviations and the Gamma experts'
+#'     shapes (`NULL` for other families).}
 #'   \item{loglik, df, nobs}{Log-likelihood, number of free parameters and number of
 #'     observations: the sum of the case weights (the number of rows without weights).}
 #'   \item{iter, converged}{EM iterations and whether `tol` was met.}
@@ -218,7 +231,7 @@ moem <- function(formula, data, K = 2, gating = NULL, family = gaussian(), weigh
   z <- if (is.null(gating) || same_terms(expert_terms, gating_terms)) x else {
     model.matrix(gating_terms, mf)
   }
-  shared <- if (!is.null(fixed_terms)) fixed_design(fixed_terms, mf, call = call)
+  shared <- if (!is.null(fixed_terms)) fixed_design(expert_terms, fixed_terms, mf, call = call)
   fit <- fit_matrices(x, model.response(mf), z, K, family, model.weights(mf), init, nstart,
                       control, method, sigma, symmetric, truth, call,
                       offset = frame_offset(mf, expert_terms, argument = TRUE),
@@ -268,17 +281,30 @@ same_terms <- function(a, b) {
     identical(attr(a, "intercept"), attr(b, "intercept"))
 }
 
-# The model matrix of the shared covariates (`fixed`), without an intercept: the experts' own
-# intercepts stand for it.
-fixed_design <- function(fixed_terms, mf, contrasts = NULL, call = NULL) {
-  xf <- model.matrix(fixed_terms, mf, contrasts.arg = contrasts)
-  keep <- colnames(xf) != "(Intercept)"
-  out <- xf[, keep, drop = FALSE]
-  attr(out, "contrasts") <- attr(xf, "contrasts")
-  if (!ncol(out)) {
+# The model matrix of the shared covariates (`fixed`): their columns in the model matrix of
+# the experts' and the shared terms together, coded as glm(y ~ <experts' terms> + <fixed
+# terms>) codes them (a factor has all its levels when the experts have no intercept); the
+# intercept is the experts' own.
+fixed_design <- function(expert_terms, fixed_terms, mf, contrasts = NULL, call = NULL) {
+  if (!is.null(attr(fixed_terms, "offset"))) {
+    abort("`fixed` takes covariates, not offsets: put offset() terms in `formula`, or use ",
+          "`offset`.", call = call)
+  }
+  own <- attr(expert_terms, "term.labels")
+  shared <- attr(fixed_terms, "term.labels")
+  if (!length(shared)) {
     abort("`fixed` must name at least one covariate; its intercept is the experts' own.",
           call = call)
   }
+  joint <- stats::terms(stats::reformulate(c(own, shared),
+                                           intercept = attr(expert_terms, "intercept") == 1L,
+                                           env = environment(fixed_terms)))
+  x <- model.matrix(joint, mf, contrasts.arg = contrasts)
+  labels <- attr(joint, "term.labels")
+  keep <- attr(x, "assign") %in% which(labels %in% shared & !labels %in% own)
+  out <- x[, keep, drop = FALSE]
+  attr(out, "contrasts") <- attr(x, "contrasts")[intersect(names(attr(x, "contrasts")),
+                                                           all.vars(fixed_terms))]
   out
 }
 

@@ -154,8 +154,7 @@ prediction_interval <- function(object, fit, parts, expert_se, level, size) {
   tails <- c((1 - level) / 2, (1 + level) / 2)
   bounds <- lapply(tails, mixture_quantile, weight = parts$gate, quantile = quantile, cdf = cdf,
                    discrete = info$discrete)
-  trials <- if (is.null(size)) 1 else size
-  if (object$family$family != "binomial") trials <- 1
+  trials <- if (is.null(size) || object$family$family != "binomial") 1 else pmax(size, 1)
   cbind(fit = fit, lwr = bounds[[1L]] / trials, upr = bounds[[2L]] / trials)
 }
 

@@ -22,15 +22,21 @@
 #' @param se.fit Whether to return standard errors, by the delta method from [vcov.moem()]
 #'   (the experts' and the gate's coefficients; sigma does not enter a mean), for `type =
 #'   "response"`, `"experts"` and `"gating"`. At `K = 1` they are [predict.glm()]'s with the
-#'   maximum likelihood dispersion.
-#' @param interval For `type = "response"` of gaussian and binomial experts: `"none"`,
+#'   maximum likelihood dispersion for gaussian, binomial and poisson experts; for Gamma
+#'   experts (whose log link is not canonical) they come from the observed information at the
+#'   maximum likelihood shape, where [predict.glm()] uses the expected information and a
+#'   moment estimate of the dispersion.
+#' @param interval For `type = "response"` of experts other than multinomial: `"none"`,
 #'   `"confidence"` (for the mixture's mean: fit -/+ z se, as [predict.lm()] gives it, on the
-#'   log-odds scale for binomial experts so that the limits stay within 0 and 1) or
+#'   scale of the link, log-odds or log, so that the limits stay within the mean's range) or
 #'   `"prediction"` (for a new response: the quantiles of the mixture's own predictive
 #'   distribution, \eqn{\sum_k \pi_k N(\mu_k, \sigma_k^2 + se_k^2)}{sum_k pi_k N(mu_k,
 #'   sigma_k^2 + se_k^2)} with \eqn{se_k}{se_k} the standard error of expert k's mean, which a
-#'   normal interval would misstate, for a mixture is not normal; for binomial experts, the
-#'   quantiles of a 0/1 response). The gate's uncertainty does not enter prediction intervals.
+#'   normal interval would misstate, for a mixture is not normal; for the other families the
+#'   mixture of the fitted distributions, \eqn{\sum_k \pi_k f_k}{sum_k pi_k f_k}: counts for
+#'   poisson experts, proportions of the trials for binomial experts (of one trial on
+#'   `newdata` unless its trials come from the fit's `weights` or its `cbind()` response)).
+#'   The gate's uncertainty does not enter prediction intervals.
 #' @param level The confidence or coverage level of `interval`.
 #' @param ... Unused; an error if given.
 #' @return A vector (`"response"`, `"class"`, `"component"`), an n x K (or n x C) matrix, or
@@ -82,8 +88,7 @@ predict.moem <- function(object, newdata,
     expert_se <- if (identical(family_info(object$family)$dispersion, "sigma")) {
       prediction_se(object, design, parts, "experts", call)
     }
-    size <- if (is.null(newdata) && !is.null(object$size)) object$size[design$ok]
-    out <- prediction_interval(object, out, parts, expert_se, level, size)
+    out <- prediction_interval(object, out, parts, expert_se, level, design$size)
   }
   restore <- function(a) restore_rows(fill_rows(a, design$ok, design$rownames), design$na.action)
   if (se.fit) list(fit = restore(out), se.fit = restore(se)) else restore(out)
@@ -147,7 +152,14 @@ model_design <- function(object, newdata, with_response = FALSE, na.action = na.
   }
   x <- model.matrix(delete.response(object$terms), mf, contrasts.arg = object$contrasts$experts)
   if (!is.null(object$fixed_terms)) {
-    x <- cbind(x, fixed_design(object$fixed_terms, mf, object$contrasts$fixed, call))
+    x <- cbind(x, fixed_design(object$terms, object$fixed_terms, mf, object$contrasts$fixed,
+                               call))
+  }
+  # binomial trials given as the fit's `weights` (a proportion response), evaluated in newdata
+  trials <- NULL
+  if (!is.null(newdata) && !is.null(object$size) && !is.null(object$call$weights)) {
+    trials <- eval(object$call$weights, newdata, environment(object$terms))
+    if (!is.null(na_action)) trials <- trials[-na_action]
   }
   z <- model.matrix(object$gating_terms, mf, contrasts.arg = object$contrasts$gating)
   y <- if (with_response) model.response(mf)
@@ -161,19 +173,18 @@ model_design <- function(object, newdata, with_response = FALSE, na.action = na.
   }
   gating_offset <- frame_offset(mf, object$gating_terms)
   ok <- stats::complete.cases(x, z, offset, gating_offset) &
-    (if (with_response) !is.na(y) else TRUE)
+    (if (with_response) stats::complete.cases(y) else TRUE)
   x <- x[ok, !object$aliased$experts, drop = FALSE]
   z <- z[ok, !object$aliased$gating, drop = FALSE]
   M <- free_classes(object)
   offset_x <- expert_offset_matrix(subset_rows(offset, ok), sum(ok), M, object$family, call)
   offset_z <- gate_offset_matrix(subset_rows(gating_offset, ok), sum(ok), object$K, call)
-  size <- NULL
+  size <- if (is.null(newdata)) subset_rows(object$size, ok) else subset_rows(trials, ok)
   if (with_response && is.null(newdata)) {
     y <- object$y[ok]
-    if (!is.null(object$size)) size <- object$size[ok]
   } else if (with_response) {
     response <- family_response(object$family, subset_rows(y, ok), call,
-                                levels = object$response_levels)
+                                levels = object$response_levels, weights = size)
     y <- response$y
     size <- response$size
   }

@@ -24,7 +24,9 @@ start_from_init <- function(init, problem, aliased, call) {
       abort("`init` is a fit with ", init$K, " experts, but `K` is ", K, ".", call = call)
     }
     init <- list(experts = coef(init, "experts"), gating = coef(init, "gating"),
-                 sigma = init$sigma, shape = init$shape)
+                 sigma = if (problem$family$family == "gaussian") init$sigma,
+                 shape = if (problem$family$family == "Gamma") init$shape)
+    init <- init[!vapply(init, is.null, NA)]
   }
   if (is.matrix(init) && is.numeric(init)) {
     if (nrow(init) != n || ncol(init) != K) {
@@ -43,6 +45,20 @@ start_from_init <- function(init, problem, aliased, call) {
     abort("`init` must be NULL, a moem fit, list(experts = , gating = , sigma = ) or an n x K ",
           "matrix of starting posterior probabilities, not ", describe(init), ".", call = call)
   }
+  unknown <- setdiff(names(init), c("experts", "gating", "sigma", "shape"))
+  if (length(unknown) || is.null(names(init)) || any(names(init) == "")) {
+    abort("`init` as a list takes `experts`, `gating`, `sigma` and `shape`",
+          if (length(unknown)) paste0(", not ", paste0("`", unknown, "`", collapse = ", ")),
+          ".", call = call)
+  }
+  if (!is.null(init$sigma) && problem$family$family != "gaussian") {
+    abort("`init$sigma` is for gaussian experts, not ", problem$family$family, " experts.",
+          call = call)
+  }
+  if (!is.null(init$shape) && problem$family$family != "Gamma") {
+    abort("`init$shape` is for Gamma experts, not ", problem$family$family, " experts.",
+          call = call)
+  }
   # (a symmetric model may give experts as the vector beta and gating as the vector w)
   experts <- init$experts
   gating <- init$gating
@@ -53,6 +69,11 @@ start_from_init <- function(init, problem, aliased, call) {
   if (problem$M > 1L) experts <- flatten_classes(experts, problem$M, K, "init$experts", call)
   beta <- init_matrix(experts, aliased$experts, problem$M * K, "init$experts", call)
   if (problem$symmetric) beta[, 2L] <- -beta[, 1L]
+  shared <- aliased$fixed[!aliased$experts]
+  if (any(shared) && any(beta[shared, ] != beta[shared, 1L])) {
+    abort("`init$experts` must have the same shared (`fixed`) coefficients in every column.",
+          call = call)
+  }
   gate <- if (is.null(gating)) {
     matrix(0, sum(!aliased$gating), K)
   } else {

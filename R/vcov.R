@@ -38,6 +38,7 @@ vcov.moem <- function(object, part = c("all", "experts", "gating", "sigma", "sha
   call <- sys.call()
   check_dots(..., call = call)
   part <- match.arg(part)
+  check_dispersion_part(object, part, call)
   cf <- coef(object)
   out <- matrix(NA_real_, length(cf), length(cf), dimnames = list(names(cf), names(cf)))
   info <- information_matrices(object, call)

@@ -14,10 +14,9 @@
  * Then the dispersions (gaussian sigma, Gamma shape) by maximum likelihood from the family's
  * sums at the new coefficients (unless known): each expert's, or one for all experts from the
  * sums of all (ctl->equal_dispersion), kept within sigma_min's limit.  With coefficients
- * shared by all experts (d->p_fixed), each expert's M-step fits its own coefficients with the
- * shared part fixed, by Newton's method whatever the family, and a Newton M-step of the shared
- * coefficients over all experts follows: a conditional maximisation (ECM) that raises Q as a
- * full M-step does.
+ * shared by all experts (d->p_fixed), the experts' own coefficients and the shared ones are
+ * fitted at once by Newton's method, whatever the family (glm_newton.c): an exact M-step, as
+ * a stacked regression would solve it.
  *
  * With a ridge penalty (d->penalty_x) each fit maximises its part of the log-posterior (for a
  * gaussian expert the ridge of its least squares is sigma_k^2 times the penalty).  With grad
@@ -322,8 +321,7 @@ void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_
                    moem_status *st, int *inner, moem_gradient *grad)
 {
     const moem_family *fam = d->family;
-    const int own = d->p - d->p_fixed,
-              newton = fam->mstep == MSTEP_NEWTON || d->p_fixed > 0,
+    const int newton = fam->mstep == MSTEP_NEWTON || d->p_fixed > 0,
               from_stats = wk->stats.ready && least_squares_experts(d);
     double *sums = wk->dispersion_sums;
     int count = 0; /* the experts fitted, in wk->listed */
@@ -348,9 +346,10 @@ void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_
             continue;
         }
         wk->listed[count++] = k;
+        if (d->p_fixed > 0) continue; /* all experts at once, below */
         if (newton) {
-            glm_newton(d, wk->post, par->sigma, &k, 1, 0, 0, own, par->beta, &wk->glm,
-                       ctl->inner_maxit, ctl->inner_tol, wk->slack, &res);
+            glm_newton(d, wk->post, par->sigma, &k, 1, par->beta, &wk->glm, ctl->inner_maxit,
+                       ctl->inner_tol, wk->slack, &res);
             count_result(&res, st, inner);
         } else if (fam->mstep == MSTEP_LEAST_SQUARES) {
             gaussian_expert(d, k, vsum, par, wk, ctl, st, grad, sums + 2 * k);
@@ -360,8 +359,8 @@ void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_
         }
     }
     if (d->p_fixed > 0 && count > 0) {
-        glm_newton(d, wk->post, par->sigma, wk->listed, count, 1, own, d->p_fixed, par->beta,
-                   &wk->glm, ctl->inner_maxit, ctl->inner_tol, wk->slack, &res);
+        glm_newton(d, wk->post, par->sigma, wk->listed, count, par->beta, &wk->glm,
+                   ctl->inner_maxit, ctl->inner_tol, wk->slack, &res);
         count_result(&res, st, inner);
     }
     if (!fam->has_dispersion || ctl->fix_sigma) return;

@@ -293,21 +293,26 @@ static void alloc_estep(const moem_data *d, int threads, moem_work *wk)
     }
 }
 
-/* Newton's M-steps' scratch (glm_newton.c) for up to p coefficients */
-static void alloc_glm(int p, glm_scratch *s)
+/* Newton's M-steps' scratch (glm_newton.c): for one expert's p coefficients, or with shared
+ * coefficients for all K experts' own and the shared ones at once */
+static void alloc_glm(const moem_data *d, glm_scratch *s)
 {
+    const size_t p = d->p, K = d->p_fixed > 0 ? d->K : 1,
+                 D = d->p_fixed > 0 ? K * (p - d->p_fixed) + d->p_fixed : p;
     s->eta = alloc_doubles(MOEM_CHUNK);
     s->v = alloc_doubles(MOEM_CHUNK);
     s->u = alloc_doubles(MOEM_CHUNK);
     s->c = alloc_doubles(MOEM_CHUNK);
-    s->rows = alloc_doubles((size_t) MOEM_CHUNK * p);
-    s->coef = alloc_doubles(p);
-    s->grad = alloc_doubles(p);
-    s->step = alloc_doubles(p);
-    s->trial = alloc_doubles(p);
-    s->scale = alloc_doubles(p);
-    s->hess = alloc_doubles((size_t) p * p);
-    s->chol = alloc_doubles((size_t) p * p);
+    s->rows = alloc_doubles(MOEM_CHUNK * p);
+    s->expert_grad = alloc_doubles(p * K);
+    s->expert_hess = alloc_doubles(p * p * K);
+    s->coef = alloc_doubles(D);
+    s->grad = alloc_doubles(D);
+    s->step = alloc_doubles(D);
+    s->trial = alloc_doubles(D);
+    s->scale = alloc_doubles(D);
+    s->hess = alloc_doubles(D * D);
+    s->chol = alloc_doubles(D * D);
 }
 
 /* The workspace is sized for the largest M-step problem: the gate (q columns, K - 1 classes),
@@ -364,7 +369,7 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
         wk->gate_saved.scale = alloc_doubles(Dz);
         wk->gate_before = alloc_doubles(Dz);
     }
-    if (d->family->mstep == MSTEP_NEWTON || d->p_fixed > 0) alloc_glm(d->p, &wk->glm);
+    if (d->family->mstep == MSTEP_NEWTON || d->p_fixed > 0) alloc_glm(d, &wk->glm);
     wk->dispersion_sums = alloc_doubles((size_t) 2 * d->K);
     wk->listed = (int *) R_alloc(d->K, sizeof(int));
     setup_curvature(d, ctl, wk);

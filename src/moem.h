@@ -274,12 +274,15 @@ typedef struct {
     int age;       /* M-steps it has served since it was computed */
 } softmax_saved;
 
-/* Scratch of glm_newton.c for cols coefficients */
+/* Scratch of glm_newton.c for p columns, K experts and D = K (p - p_fixed) + p_fixed joint
+ * coefficients (p when p_fixed = 0, one expert at a time) */
 typedef struct {
     double *eta, *v, *u, *c; /* MOEM_CHUNK each */
-    double *rows;            /* MOEM_CHUNK x cols */
-    double *coef, *grad, *step, *trial, *scale; /* cols */
-    double *hess, *chol;     /* cols x cols */
+    double *rows;            /* MOEM_CHUNK x p */
+    double *expert_grad;     /* p x K */
+    double *expert_hess;     /* p x p x K */
+    double *coef, *grad, *step, *trial, *scale; /* D */
+    double *hess, *chol;     /* D x D */
 } glm_scratch;
 
 typedef struct {
@@ -363,8 +366,8 @@ void exp_from_top(int len, int m, const double *a, int lda, double *out, int ldo
 
 /* glm_newton.c */
 void glm_newton(const moem_data *d, const double *post, const double *sigma, const int *experts,
-                int count, int all, int j0, int cols, double *beta, glm_scratch *s, int maxit,
-                double tol, double slack, glm_result *res);
+                int count, double *beta, glm_scratch *s, int maxit, double tol, double slack,
+                glm_result *res);
 
 /* Whether the experts' M-steps are least squares from the E-step's statistics (stats.c):
  * gaussian experts without shared coefficients. */

@@ -371,3 +371,72 @@ test_that("gradient EM is refused where its step has no bound; moem_compare leav
              control = moem_control(maxit = 50))
   expect_equal(gd$loglik, em$loglik, tolerance = 1e-8)
 })
+
+test_that("shared coefficients are fitted with each expert's own at once, exactly", {
+  # a shared covariate almost collinear with an expert's: a conditional step at a time would
+  # crawl, a joint Newton M-step solves it (at K = 1 in one iteration)
+  set.seed(1)
+  d <- data.frame(x = rnorm(500), f = factor(sample(letters[1:3], 500, TRUE)))
+  d$w <- d$x + rnorm(500, sd = 0.1)
+  d$y <- 1 + d$x + 2 * d$w + rnorm(500)
+  d$count <- rpois(500, exp(0.2 + 0.3 * d$x + 0.2 * d$w + 0.3 * (d$f == "b")))
+  one <- moem(y ~ x, fixed = ~ w, K = 1, data = d)
+  expect_identical(one$iter, 1L)
+  expect_equal(unname(coef(one, "experts")[, 1L]), unname(coef(lm(y ~ x + w, data = d))),
+               tolerance = 1e-10)
+  pois <- moem(count ~ x, fixed = ~ w + f, K = 1, data = d, family = poisson())
+  ref <- glm(count ~ x + w + f, data = d, family = poisson(),
+             control = glm.control(epsilon = 1e-14))
+  expect_equal(unname(coef(pois, "experts")[, 1L]), unname(coef(ref)), tolerance = 1e-9)
+  # a factor shared by experts without an intercept keeps all its levels, as glm() codes it
+  none <- moem(count ~ 0 + x, fixed = ~ f, K = 1, data = d, family = poisson())
+  ref0 <- glm(count ~ 0 + x + f, data = d, family = poisson(),
+              control = glm.control(epsilon = 1e-14))
+  expect_identical(rownames(coef(none, "experts")), c("x", "fa", "fb", "fc"))
+  expect_equal(logLik(none)[[1L]], logLik(ref0)[[1L]], tolerance = 1e-10)
+  expect_error(moem(y ~ x, fixed = ~ w + offset(x), data = d), "not offsets")
+})
+
+test_that("binomial counts: posterior on newdata, rows of no trials, trials in newdata", {
+  set.seed(3)
+  d <- data.frame(x = rnorm(200), z = rnorm(200))
+  d$n <- sample(0:6, 200, TRUE)
+  d$s <- rbinom(200, d$n, plogis(ifelse(d$z > 0, 1 + d$x, -1 - d$x)))
+  d$f <- d$n - d$s
+  set.seed(1)
+  fit <- moem(cbind(s, f) ~ x, gating = ~ z, data = d, family = binomial(), nstart = 2)
+  # rows of no trials do not count, as in glm()
+  expect_identical(nobs(fit), sum(d$n > 0))
+  expect_equal(predict(fit, d, type = "posterior"), fit$posterior, tolerance = 1e-10,
+               ignore_attr = TRUE)
+  sims <- simulate(fit, nsim = 3, seed = 1)
+  expect_false(anyNA(unlist(sims)))
+  expect_false(anyNA(predict(fit, interval = "prediction")))
+  # proportions with the trials as `weights`: the same fit, and newdata's trials from `weights`
+  d$p <- ifelse(d$n > 0, d$s / pmax(d$n, 1), 0)
+  set.seed(1)
+  prop <- moem(p ~ x, gating = ~ z, data = d, family = binomial(), weights = n, nstart = 2)
+  expect_equal(prop$loglik, fit$loglik, tolerance = 1e-8)
+  expect_equal(predict(prop, d, type = "posterior"), prop$posterior, tolerance = 1e-10,
+               ignore_attr = TRUE)
+  # cbind counts that are whole to rounding are counts
+  d$s2 <- d$s * (1 + 1e-12)
+  expect_silent(moem(cbind(s2, f) ~ x, K = 1, data = d, family = binomial()))
+})
+
+test_that("init entries and parts that do not apply are errors", {
+  d <- count_data(200, seed = 4)
+  expect_error(moem(count ~ x, data = d, family = poisson(),
+                    init = list(experts = matrix(0, 2, 2), sigma = c(1, 1))),
+               "`init\\$sigma` is for gaussian")
+  expect_error(moem(amount ~ x, data = d, init = list(experts = matrix(0, 2, 2), bogus = 1)),
+               "not `bogus`")
+  expect_error(moem(amount ~ x, data = d, fixed = ~ w,
+                    init = list(experts = cbind(c(0, 0, 1), c(0, 0, 2)))),
+               "same shared")
+  gam <- moem(amount ~ x, data = d, K = 1, family = "Gamma")
+  expect_error(coef(gam, "sigma"), "Gamma experts have `part = \"shape\"`")
+  expect_error(vcov(gam, "sigma"), "Gamma experts have")
+  expect_error(moem(count ~ x, data = d, family = poisson(), symmetric = TRUE),
+               "`symmetric = TRUE` is for gaussian and binomial")
+})

@@ -38,7 +38,7 @@ test_that("coef() names and shapes", {
   expect_identical(names(coef(fb)), c("expert1:(Intercept)", "expert1:x1",
                                       "expert2:(Intercept)", "expert2:x1",
                                       "gate2:(Intercept)", "gate2:x2"))
-  expect_null(coef(fb, "sigma"))
+  expect_error(coef(fb, "sigma"), "binomial experts have no dispersion")
   expect_null(fb$sigma)
 })
 

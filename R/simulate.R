@@ -57,6 +57,13 @@ simulate.moem <- function(object, nsim = 1, seed = NULL, ...) {
   })
   out <- as.data.frame(draws, col.names = paste0("sim_", seq_len(nsim)))
   out <- fill_rows_frame(out, design$ok, design$rownames)
+  if (inherits(object$na.action, "exclude")) {
+    # the rows na.exclude dropped, back as NA, as fitted() and residuals() have them
+    rows <- rownames(out)
+    out <- as.data.frame(lapply(out, function(column) {
+      stats::napredict(object$na.action, stats::setNames(column, rows))
+    }))
+  }
   attr(out, "seed") <- rng_state
   out
 }

@@ -440,3 +440,13 @@ test_that("init entries and parts that do not apply are errors", {
   expect_error(moem(count ~ x, data = d, family = poisson(), symmetric = TRUE),
                "`symmetric = TRUE` is for gaussian and binomial")
 })
+
+test_that("simulate() keeps the rows na.exclude dropped, as fitted() does", {
+  d <- count_data(100, seed = 6)
+  d$x[c(3, 50)] <- NA
+  fit <- moem(count ~ x, data = d, K = 1, family = poisson(), na.action = na.exclude)
+  sims <- simulate(fit, nsim = 2, seed = 1)
+  expect_identical(nrow(sims), 100L)
+  expect_identical(which(is.na(sims$sim_1)), c(3L, 50L))
+  expect_identical(rownames(sims), names(fitted(fit)))
+})

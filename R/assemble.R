@@ -151,7 +151,8 @@ trace_frame <- function(res, problem, truth) {
     exchangeable <- problem$symmetric && problem$family$family == "binomial" &&
       identical(problem$x, problem$z)
     out <- cbind(out, parameter_errors(res$path, truth, ncol(problem$x), ncol(problem$z),
-                                       problem$K, problem$symmetric, exchangeable, problem$M))
+                                       problem$K, problem$symmetric, exchangeable, problem$M,
+                                       problem$p_fixed))
   }
   out
 }

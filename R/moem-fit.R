@@ -82,6 +82,12 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
   if (!info$multiclass && column_scan(y, w) == 2L) {
     abort("The response has values beyond 1e150 in absolute value; rescale it.", call = call)
   }
+  if ((p_fixed > 0L || identical(sigma, "equal")) && identical(info$dispersion, "sigma") &&
+      weighted_sd(y, w) < 1e-140) {
+    # (their Newton steps and pooled sums of squares would underflow; the plain fit does not)
+    abort("The response's standard deviation is below 1e-140: rescale it for `fixed` or ",
+          "`sigma = \"equal\"`.", call = call)
+  }
   symmetric <- check_symmetric(symmetric, K, family, control, call)
   if (symmetric && !is.null(trials)) {
     abort("`symmetric = TRUE` is for a 0/1 binomial response, not for trials.", call = call)

@@ -98,7 +98,8 @@ static void read_data(const char *fn, SEXP x, SEXP z, SEXP y, SEXP target, SEXP 
         need_optional_doubles(fn, target, "target", d->n, d->M);
     need_doubles(fn, w, "w", d->n, 1);
     need_optional_doubles(fn, size, "size", d->n, 1);
-    if (!Rf_isNull(size) && (d->family->mstep != MSTEP_SOFTMAX || d->M != 1 || d->symmetric))
+    if (!Rf_isNull(size) &&
+        (d->family->mstep != MSTEP_SOFTMAX || d->family->multiclass || d->symmetric))
         Rf_error("%s: `size` (binomial trials) is for binomial experts, not symmetric.", fn);
     need_optional_doubles(fn, offset_x, "offset_x", d->n, d->M);
     need_optional_doubles(fn, offset_z, "offset_z", d->n, d->K - 1);

@@ -450,3 +450,21 @@ test_that("simulate() keeps the rows na.exclude dropped, as fitted() does", {
   expect_identical(which(is.na(sims$sim_1)), c(3L, 50L))
   expect_identical(rownames(sims), names(fitted(fit)))
 })
+
+test_that("truth with shared coefficients; a tiny response scale with them is an error", {
+  set.seed(5)
+  d <- data.frame(x = rnorm(400), w = rnorm(400), z = rnorm(400))
+  component <- 1L + (runif(400) < plogis(2 * d$z))
+  d$y <- ifelse(component == 1L, 1 + d$x, -1 - d$x) + 0.5 * d$w + rnorm(400, sd = 0.3)
+  truth <- list(experts = cbind(c(1, 1, 0.5), c(-1, -1, 0.5)), gating = cbind(0, c(0, 2)))
+  fit <- moem_fit(cbind(1, x = d$x), d$y, z = cbind(1, z = d$z), fixed = cbind(w = d$w),
+                  truth = truth, init = cbind(component == 1L, component == 2L) + 0)
+  path <- fit$trace
+  last <- nrow(path)
+  expect_equal(path$beta_error[last],
+               sqrt(sum((fit$coefficients[c(1, 2, 5, 3, 4, 5)] - c(truth$experts))^2)) /
+                 sqrt(sum(truth$experts^2)), tolerance = 1e-12)
+  tiny <- transform(d, y = y * 1e-170)
+  expect_error(moem(y ~ x, data = tiny, fixed = ~ w), "below 1e-140")
+  expect_error(moem(y ~ x, data = tiny, sigma = "equal"), "below 1e-140")
+})

@@ -56,12 +56,28 @@ static void dispersion_sums(int len, const double *y, const double *eta, const d
     double s0 = 0.0, s1 = 0.0;
     for (int i = 0; i < len; i++) {
         if (!(v[i] > 0)) continue;
-        double ratio = y[i] * exp(-eta[i]);
-        s0 += v[i] * (log(ratio) - ratio);
+        double t = y[i] * exp(-eta[i]) - 1.0; /* y / mu - 1 */
+        s0 += v[i] * (t - log1p(t));
         s1 += v[i];
     }
     sums[0] += s0;
     sums[1] += s1;
+}
+
+/* log a - digamma(a) and its derivative 1 / a - trigamma(a) (< 0); for a > 100 by their
+ * asymptotic series, to the last digits */
+static double log_minus_digamma(double a)
+{
+    if (a <= 100.0) return log(a) - digamma(a);
+    const double u = 1.0 / (a * a);
+    return 1.0 / (2.0 * a) + u * (1.0 / 12.0 - u * (1.0 / 120.0 - u * (1.0 / 252.0)));
+}
+
+static double log_minus_digamma_slope(double a)
+{
+    if (a <= 100.0) return 1.0 / a - trigamma(a);
+    const double u = 1.0 / (a * a);
+    return -(u / 2.0 + u / a * (1.0 / 6.0 - u * (1.0 / 30.0 - u * (1.0 / 42.0))));
 }
 
 static double dispersion_limit(double a, double sigma_min, int *limited)
@@ -76,11 +92,11 @@ static double dispersion_limit(double a, double sigma_min, int *limited)
 
 static double dispersion_update(const double *sums, double sigma_min, int *limited)
 {
-    const double r = -sums[0] / sums[1] - 1.0, top = 1.0 / (sigma_min * sigma_min);
+    const double r = sums[0] / sums[1], top = 1.0 / (sigma_min * sigma_min);
     if (!(r > 0)) return dispersion_limit(INFINITY, sigma_min, limited);
     double a = (3.0 - r + sqrt((r - 3.0) * (r - 3.0) + 24.0 * r)) / (12.0 * r);
     for (int it = 0; it < 100 && a < top; it++) {
-        double f = log(a) - digamma(a) - r, next = a - f / (1.0 / a - trigamma(a));
+        double f = log_minus_digamma(a) - r, next = a - f / log_minus_digamma_slope(a);
         if (!(next > 0)) next = a / 2.0;
         if (fabs(next - a) <= 1e-15 * a) {
             a = next;
@@ -91,9 +107,10 @@ static double dispersion_update(const double *sums, double sigma_min, int *limit
     return dispersion_limit(a, sigma_min, limited);
 }
 
+/* a d/da of sum v log f = a (s1 (log a - digamma(a)) - s0) */
 static double dispersion_gradient(const double *sums, double a)
 {
-    return a * (sums[1] * (log(a) + 1.0 - digamma(a)) + sums[0]);
+    return a * (sums[1] * log_minus_digamma(a) - sums[0]);
 }
 
 const moem_family family_gamma = {

@@ -468,3 +468,17 @@ test_that("truth with shared coefficients; a tiny response scale with them is an
   expect_error(moem(y ~ x, data = tiny, fixed = ~ w), "below 1e-140")
   expect_error(moem(y ~ x, data = tiny, sigma = "equal"), "below 1e-140")
 })
+
+test_that("a Gamma shape is the likelihood's maximiser from small to very large shapes", {
+  set.seed(7)
+  x <- rnorm(2000)
+  for (shape in c(0.3, 5, 1e6)) {
+    y <- rgamma(2000, shape = shape, rate = shape / exp(1 + 0.5 * x))
+    fit <- moem(y ~ x, K = 1, family = "Gamma", control = moem_control(tol = 1e-14))
+    mu <- fitted(fit)
+    profile <- function(a) sum(dgamma(y, shape = a, rate = a / mu, log = TRUE))
+    best <- optimize(profile, unname(fit$shape) * c(0.5, 2), maximum = TRUE,
+                     tol = 1e-10 * fit$shape)$maximum
+    expect_equal(unname(fit$shape), best, tolerance = 1e-6)
+  }
+})

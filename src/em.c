@@ -11,10 +11,12 @@
  * the last E-step's statistics where they give it).  With a ridge
  * penalty the iterations climb the log-posterior loglik - pen instead.  It stops when
  * |logpost_t - logpost_{t-1}| < tol (|logpost_t| + 0.1 mean(w)), or after maxit iterations;
- * tol = 0 runs exactly maxit.  Each M-step block may stop once what is left of its gain is
- * below inner_slack times EM's last change (wk->slack), or its own inner_tol.  An update after
- * which the log-likelihood or a parameter is not finite (an overflowing step) is undone, and
- * the fit stops there with st->diverged set.
+ * tol = 0 runs exactly maxit.  EM's shortcuts are one policy, decided here for each M-step
+ * (mstep_plan, moem.h): warm starts from the E-step, its statistics, the gradient recorded from
+ * the M-step's first pass, the gate's last step tested by the next E-step, and a slack: each
+ * M-step block may stop once what is left of its gain is below inner_slack times EM's last
+ * change, or its own inner_tol.  An update after which the log-likelihood or a parameter is
+ * not finite (an overflowing step) is undone, and the fit stops there with st->diverged set.
  *
  * On entry the parameters hold the start; with start_with_mstep, wk->post holds starting
  * posterior probabilities (n x K) and an EM M-step makes the start of every method.
@@ -42,15 +44,14 @@ static double seconds_now(void)
 }
 
 static void em_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
-                     moem_status *st, int *inner_x, int *inner_z, int warm, moem_gradient *grad,
-                     untested_step *untested)
+                     moem_status *st, int *inner_x, int *inner_z, const mstep_plan *plan)
 {
     if (d->symmetric) {
-        symmetric_mstep(d, par, wk, ctl, st, inner_x);
+        symmetric_mstep(d, par, wk, ctl, st, inner_x, plan);
     } else {
-        experts_mstep(d, par, wk, ctl, st, inner_x, grad);
+        experts_mstep(d, par, wk, ctl, st, inner_x, plan);
     }
-    gate_mstep(d, par, wk, ctl, st, inner_z, warm, grad, untested);
+    gate_mstep(d, par, wk, ctl, st, inner_z, plan);
 }
 
 static void record(const moem_data *d, const moem_par *par, moem_work *wk,
@@ -118,14 +119,16 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
     double step = ctl->step > 0 ? ctl->step : 0.5, loglik;
     int inner_x = 0, inner_z = 0;
     untested_step untested = { .pending = 0 };
+    double slack = 0.0; /* inner_slack times EM's last change of the objective */
     st->iter = 0;
     st->converged = 0;
-    wk->slack = 0.0;
     if (start_with_mstep) {
         /* one pass over the rows makes the statistics of the starting posterior, and the first
          * M-step then starts from them as the later ones do */
         if (fused) moem_start_statistics(d, par, wk);
-        em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z, fused, NULL, &untested);
+        const mstep_plan first = { .slack = 0.0, .warm = fused, .from_stats = fused,
+                                   .gradient = NULL, .untested = &untested };
+        em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z, &first);
     }
     double logpost = estep_after_mstep(d, par, wk, fused, &untested, &loglik, &inner_z);
     record(d, par, wk, ctl, st, 0, loglik, logpost, seconds_now() - start, inner_x, inner_z, NAN);
@@ -148,12 +151,18 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
             gradient_em_step(d, par, wk, ctl, st);
             next = moem_evaluate(d, par, wk, 1, 0, &loglik, NULL);
             break;
-        default:
+        default: {
+            /* EM's shortcuts: warm starts from the E-step, its statistics, the gradient
+             * recorded from the M-step's first pass, early stops within the slack, and the
+             * gate's last step tested by the next E-step */
+            const mstep_plan plan = { .slack = slack, .warm = 1, .from_stats = fused,
+                                      .gradient = fused ? &wk->grad : NULL,
+                                      .untested = &untested };
             if (fused) gradient_zero(d, &wk->grad);
-            em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z, 1, fused ? &wk->grad : NULL,
-                     &untested);
+            em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z, &plan);
             if (fused) record_gradient(d, wk, ctl, st, it - 1);
             next = estep_after_mstep(d, par, wk, fused, &untested, &loglik, &inner_z);
+        }
         }
         if (!isfinite(next) || !par_finite(d, ctl, par, wk->theta)) {
             par_unpack(d, ctl, wk->last, par);
@@ -168,7 +177,7 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
         if (next < logpost - 1e-10 * (fabs(logpost) + 1.0)) st->decreased++;
         double change = fabs(next - logpost);
         logpost = next;
-        wk->slack = ctl->inner_slack * change;
+        slack = ctl->inner_slack * change;
         if (change < ctl->tol * (fabs(logpost) + 0.1 * wk->wsum / d->n)) {
             st->converged = 1;
             break;

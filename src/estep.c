@@ -98,7 +98,7 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
 {
     const int n = d->n, K = d->K, MK = d->M * d->K, unit = wk->unit_weights;
     double loglik = 0.0, gate_q = 0.0, check_q = 0.0;
-    log_sum log_gsum = { 1.0, 0.0, 0 }, log_bsum = { 1.0, 0.0, 0 };
+    log_sum log_gsum = { .product = 1.0 }, log_bsum = { .product = 1.0 };
     double *eta_x = block, *eta_z = eta_x + (size_t) len * MK, *b = eta_z + (size_t) len * K,
            *gexp = b + (size_t) len * K, *gtop = gexp + (size_t) len * K, *gsum = gtop + len,
            *btop = gsum + len, *bsum = btop + len, *constant = bsum + len;

@@ -19,10 +19,12 @@
  * a stacked regression would solve it.
  *
  * With a ridge penalty (d->penalty_x) each fit maximises its part of the log-posterior (for a
- * gaussian expert the ridge of its least squares is sigma_k^2 times the penalty).  With grad
- * set, each least squares or softmax block also stores there the gradient of the
- * log-posterior at the parameters it starts from, which its first pass computes anyway (EM
- * records it instead of a separate pass).
+ * gaussian expert the ridge of its least squares is sigma_k^2 times the penalty).  The
+ * driver's plan (mstep_plan, moem.h) says which of EM's shortcuts apply: the E-step's
+ * statistics (from_stats), a slack within which a block may stop, and a gradient that each
+ * least squares or softmax block fills with the log-posterior's gradient at the parameters it
+ * starts from, which its first pass computes anyway (EM records it instead of a separate
+ * pass).
  *
  * beta (p x MK) and sigma (K) are updated in place.  An expert whose total weight sum v falls
  * below min_weight keeps its parameters and is flagged as frozen; a block whose matrix cannot be
@@ -267,8 +269,9 @@ static void count_result(const glm_result *res, moem_status *st, int *inner)
 /* The softmax M-step of expert k (binomial, multinomial) with weights wk->v times the trials */
 static void softmax_expert(const moem_data *d, int k, moem_par *par, moem_work *wk,
                            const moem_control *ctl, moem_status *st, int *inner,
-                           moem_gradient *grad)
+                           const mstep_plan *plan)
 {
+    moem_gradient *grad = plan->gradient;
     const int p = d->p, M = d->M;
     if (d->size)
         for (int i = 0; i < d->n; i++) wk->v[i] *= d->size[i];
@@ -277,7 +280,7 @@ static void softmax_expert(const moem_data *d, int k, moem_par *par, moem_work *
         .v = wk->v, .penalty = d->penalty_x,
         .bound = wk->bound_x.ready ? &wk->bound_x : NULL, .prob = wk->sm.prob,
         .first_gradient = grad ? grad->beta + (size_t) k * M * p : NULL,
-        .slack = wk->slack
+        .slack = plan->slack
     };
     softmax_result res;
     softmax_fit(&pr, par->beta + (size_t) k * M * p, &wk->sm, ctl->inner_maxit, ctl->inner_tol,
@@ -318,11 +321,12 @@ static void update_dispersions(const moem_data *d, moem_par *par, const moem_wor
 }
 
 void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
-                   moem_status *st, int *inner, moem_gradient *grad)
+                   moem_status *st, int *inner, const mstep_plan *plan)
 {
     const moem_family *fam = d->family;
     const int newton = fam->mstep == MSTEP_NEWTON || d->p_fixed > 0,
-              from_stats = wk->stats.ready && least_squares_experts(d);
+              from_stats = plan->from_stats && least_squares_experts(d);
+    moem_gradient *grad = plan->gradient;
     double *sums = wk->dispersion_sums;
     int count = 0; /* the experts fitted, in wk->listed */
     glm_result res;
@@ -349,18 +353,18 @@ void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_
         if (d->p_fixed > 0) continue; /* all experts at once, below */
         if (newton) {
             glm_newton(d, wk->post, par->sigma, &k, 1, par->beta, &wk->glm, ctl->inner_maxit,
-                       ctl->inner_tol, wk->slack, &res);
+                       ctl->inner_tol, plan->slack, &res);
             count_result(&res, st, inner);
         } else if (fam->mstep == MSTEP_LEAST_SQUARES) {
             gaussian_expert(d, k, vsum, par, wk, ctl, st, grad, sums + 2 * k);
             *inner += 1;
         } else {
-            softmax_expert(d, k, par, wk, ctl, st, inner, grad);
+            softmax_expert(d, k, par, wk, ctl, st, inner, plan);
         }
     }
     if (d->p_fixed > 0 && count > 0) {
         glm_newton(d, wk->post, par->sigma, wk->listed, count, par->beta, &wk->glm,
-                   ctl->inner_maxit, ctl->inner_tol, wk->slack, &res);
+                   ctl->inner_maxit, ctl->inner_tol, plan->slack, &res);
         count_result(&res, st, inner);
     }
     if (!fam->has_dispersion || ctl->fix_sigma) return;
@@ -370,7 +374,8 @@ void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_
 }
 
 void symmetric_mstep(const moem_data *d, moem_par *par, moem_work *wk,
-                     const moem_control *ctl, moem_status *st, int *inner)
+                     const moem_control *ctl, moem_status *st, int *inner,
+                     const mstep_plan *plan)
 {
     const int n = d->n, p = d->p;
     const double *r = wk->post;
@@ -406,7 +411,7 @@ void symmetric_mstep(const moem_data *d, moem_par *par, moem_work *wk,
         softmax_problem pr = {
             .n = n, .q = p, .m = 1, .z = d->x, .target = u, .v = d->w, .penalty = d->penalty_x,
             .bound = wk->bound_x.ready ? &wk->bound_x : NULL, .prob = wk->sm.prob,
-            .slack = wk->slack
+            .slack = plan->slack
         };
         softmax_result res;
         softmax_fit(&pr, par->beta, &wk->sm, ctl->inner_maxit, ctl->inner_tol, &res);

@@ -516,7 +516,7 @@ SEXP ffi_estep(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP size, SEXP offs
     memset(&wk, 0, sizeof wk);
     read_data(fn, x, z, y, target, w, size, offset_x, offset_z, dims, 0, &d);
     check_par(fn, &d, beta, gate, sigma);
-    moem_par par = { REAL(beta), REAL(gate), REAL(sigma) };
+    moem_par par = { .beta = REAL(beta), .gate = REAL(gate), .sigma = REAL(sigma) };
     SEXP posterior = PROTECT(Rf_allocMatrix(REALSXP, d.n, d.K));
     wk.post = REAL(posterior);
     alloc_estep(&d, 1, &wk);

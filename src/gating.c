@@ -3,9 +3,11 @@
  * probabilities post[, 2..K] (n x (K - 1)) on z (n x q) with the case weights w (n) and the
  * ridge penalty d->penalty_z, solved by Newton's method (softmax.c) or Boehning's bound
  * (bound.c) from the current gate coefficients gate[, 2..K] (q x (K - 1)), updated in place.
- * A warm M-step starts from the E-step's gate probabilities (wk->gate_prob) and objective
- * (wk->gate_q) instead of computing them again; with grad set, grad->gate receives the
- * gradient at the start.  With `untested` set, a warm M-step may take its last Newton step,
+ * EM's plan (mstep_plan, moem.h) says which shortcuts apply.  A warm M-step starts from the
+ * E-step's gate probabilities (wk->gate_prob) and objective (wk->gate_q), and with the
+ * E-step's statistics from their gradient, instead of computing them again; with a gradient in
+ * the plan, its gate part receives the gradient at the start.  With `untested` in the plan, a
+ * warm M-step may take its last Newton step,
  * the one within tolerance, without the Armijo test's pass over the rows (softmax.c): the
  * coefficients before it are left in wk->gate_before and the test's figures in *untested, for
  * the caller (em.c) to test at the next E-step.
@@ -15,9 +17,10 @@
 #include "softmax.h"
 
 void gate_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
-                moem_status *st, int *inner, int warm, moem_gradient *grad,
-                untested_step *untested)
+                moem_status *st, int *inner, const mstep_plan *plan)
 {
+    const int warm = plan->warm;
+    untested_step *untested = plan->untested;
     *inner = 0;
     if (untested) untested->pending = 0;
     if (d->K < 2) return;
@@ -26,9 +29,9 @@ void gate_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_con
         .n = d->n, .q = d->q, .m = d->K - 1, .z = d->z, .offset = d->offset_z,
         .target = wk->post + d->n, .v = d->w, .penalty = d->penalty_z,
         .bound = wk->bound_z.ready ? &wk->bound_z : NULL, .prob = wk->gate_prob, .warm = warm,
-        .f0 = f0, .first_gradient = grad ? grad->gate : NULL, .slack = wk->slack,
-        .saved = wk->gate_saved.chol ? &wk->gate_saved : NULL,
-        .given_gradient = warm && wk->stats.ready ? wk->stats.gate : NULL,
+        .f0 = f0, .first_gradient = plan->gradient ? plan->gradient->gate : NULL,
+        .slack = plan->slack, .saved = wk->gate_saved.chol ? &wk->gate_saved : NULL,
+        .given_gradient = warm && plan->from_stats ? wk->stats.gate : NULL,
         .before = untested && warm ? wk->gate_before : NULL, .unit_v = wk->unit_weights
     };
     softmax_result res;

@@ -259,6 +259,18 @@ typedef struct {
     double f_before, least_gain;
 } untested_step;
 
+/* EM's shortcuts for one M-step, which the driver (em.c) decides as one policy and the
+ * M-steps (experts.c, gating.c) follow. */
+typedef struct {
+    double slack;            /* a block may stop once what is left of its gain is below this
+                                (a fraction of EM's last change of the objective) */
+    int warm;                /* the gate starts from the E-step's probabilities and objective */
+    int from_stats;          /* the E-step's statistics are the current posterior's: gaussian
+                                experts solve from them, the gate takes its first gradient there */
+    moem_gradient *gradient; /* receives the gradient at the start (EM's trace), or NULL */
+    untested_step *untested; /* where the gate may leave its last step untested, or NULL */
+} mstep_plan;
+
 /* One stripe's share of the E-step's sums (estep.c). */
 typedef struct {
     double loglik, gate_q, replaced_q;
@@ -303,8 +315,6 @@ typedef struct {
     double *gate_prob; /* n x K  gate probabilities of experts 2..K, then of expert 1, at the
                           last E-step */
     double gate_q;     /* the gate's part of Q at the last E-step (for a warm gate M-step) */
-    double slack;      /* gain below which an M-step block may stop: inner_slack times EM's
-                          last change */
     moem_gradient grad;
     double *theta; /* P      free parameters (gradient descent) */
     double *trial; /* P      free parameters of a trial step (gradient descent) */
@@ -421,16 +431,16 @@ int par_finite(const moem_data *d, const moem_control *ctl, const moem_par *par,
 
 /* experts.c, gating.c, gradient_em.c, gd.c */
 void symmetric_mstep(const moem_data *d, moem_par *par, moem_work *wk,
-                     const moem_control *ctl, moem_status *st, int *inner);
+                     const moem_control *ctl, moem_status *st, int *inner,
+                     const mstep_plan *plan);
 void gradient_em_step(const moem_data *d, moem_par *par, moem_work *wk,
                       const moem_control *ctl, moem_status *st);
 double gd_step(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
                double logpost, double *step, double *loglik);
 void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
-                   moem_status *st, int *inner, moem_gradient *grad);
+                   moem_status *st, int *inner, const mstep_plan *plan);
 void gate_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
-                moem_status *st, int *inner, int warm, moem_gradient *grad,
-                untested_step *untested);
+                moem_status *st, int *inner, const mstep_plan *plan);
 
 /* em.c */
 void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,

@@ -59,7 +59,7 @@ static double objective_block(const softmax_problem *pr, const double *coef, ptr
     const int n = pr->n, m = pr->m;
     double f = 0.0, top[MOEM_CHUNK], sum[MOEM_CHUNK];
     double *prob = pr->prob + i0, *reference = prob + (size_t) m * n;
-    log_sum log_sums = { 1.0, 0.0, 0 };
+    log_sum log_sums = { .product = 1.0 };
     rows_times(len, pr->q, m, pr->z + i0, n, coef, eta);
     offset_add(len, m, pr->offset, n, i0, eta, len);
     /* the classes' exp(eta_ic - top_i) and the reference's exp(-top_i), top_i >= 0 */

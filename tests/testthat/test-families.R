@@ -388,6 +388,9 @@ test_that("shared coefficients are fitted with each expert's own at once, exactl
   ref <- glm(count ~ x + w + f, data = d, family = poisson(),
              control = glm.control(epsilon = 1e-14))
   expect_equal(unname(coef(pois, "experts")[, 1L]), unname(coef(ref)), tolerance = 1e-9)
+  expect_identical(names(coef(pois)), c("expert1:(Intercept)", "expert1:x", "fixed:w",
+                                        "fixed:fb", "fixed:fc"))
+  expect_equal(unname(vcov(pois)), unname(vcov(ref)), tolerance = 1e-7)
   # a factor shared by experts without an intercept keeps all its levels, as glm() codes it
   none <- moem(count ~ 0 + x, fixed = ~ f, K = 1, data = d, family = poisson())
   ref0 <- glm(count ~ 0 + x + f, data = d, family = poisson(),

@@ -73,6 +73,13 @@ assemble_fit <- function(res, problem, aliased, starts, control, truth, call) {
     degenerate = degenerate,
     aliased = aliased
   )
+  # the coefficient vector's blocks, over all columns (aliased ones are NA in it)
+  fit$layout <- parameter_layout(family, K, M, problem$symmetric, length(aliased$experts),
+                                 length(aliased$gating), sum(aliased$fixed), sigma_fixed,
+                                 problem$equal)
+  if (sum(fit$layout) != length(fit$coefficients)) {
+    stop("internal error: the coefficient vector does not follow the C code's layout")
+  }
   warn_fit(res, fit, separated, call)
   fit
 }
@@ -150,9 +157,12 @@ trace_frame <- function(res, problem, truth) {
   if (!is.null(truth)) {
     exchangeable <- problem$symmetric && problem$family$family == "binomial" &&
       identical(problem$x, problem$z)
-    out <- cbind(out, parameter_errors(res$path, truth, ncol(problem$x), ncol(problem$z),
-                                       problem$K, problem$symmetric, exchangeable, problem$M,
-                                       problem$p_fixed))
+    layout <- parameter_layout(problem$family, problem$K, problem$M, problem$symmetric,
+                               ncol(problem$x), ncol(problem$z), problem$p_fixed,
+                               !is.null(problem$sigma), problem$equal)
+    out <- cbind(out, parameter_errors(res$path, truth, layout, ncol(problem$x),
+                                       ncol(problem$z), problem$K, problem$symmetric,
+                                       exchangeable, problem$M))
   }
   out
 }

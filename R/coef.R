@@ -49,10 +49,17 @@ shared_terms <- function(object) {
   if (is.null(shared)) rep(FALSE, length(object$aliased$experts)) else shared
 }
 
-# The number of the experts' entries at the start of the coefficient vector.
-experts_vector_length <- function(object) {
-  shared <- shared_terms(object)
-  sum(!shared) * free_classes(object) * experts_in_vector(object) + sum(shared)
+# The lengths of the blocks of the parameter vector, named experts (each expert's own
+# coefficients), fixed (the shared ones), gating and dispersion, as the C code lays it out
+# (src/params.c), for p expert and q gate columns of which the last p_fixed are shared.
+parameter_layout <- function(family, K, M, symmetric, p, q, p_fixed, sigma_fixed, equal) {
+  .Call(ffi_par_layout, as.integer(c(family_info(family)$code, K, M, symmetric, p_fixed)),
+        as.integer(p), as.integer(q), as.integer(c(sigma_fixed, isTRUE(equal))))
+}
+
+# The positions of a block of the layout in a vector laid out by it.
+layout_block <- function(layout, block) {
+  sum(layout[seq_len(match(block, names(layout)) - 1L)]) + seq_len(layout[[block]])
 }
 
 # The experts' coefficients as the p x MK matrix of the C code (shared ones in every column).
@@ -61,10 +68,9 @@ coef_experts_matrix <- function(object) {
   shared <- shared_terms(object)
   M <- free_classes(object)
   stored <- experts_in_vector(object)
-  own <- sum(!shared) * M * stored
   out <- matrix(NA_real_, length(terms), M * stored)
-  out[!shared, ] <- object$coefficients[seq_len(own)]
-  if (any(shared)) out[shared, ] <- object$coefficients[own + seq_len(sum(shared))]
+  out[!shared, ] <- object$coefficients[layout_block(object$layout, "experts")]
+  if (any(shared)) out[shared, ] <- object$coefficients[layout_block(object$layout, "fixed")]
   if (stored < object$K) out <- cbind(out, -out)
   dimnames(out) <- list(terms, expert_column_labels(object$K, object$response_levels,
                                                     object$family))
@@ -85,8 +91,7 @@ coef_gating <- function(object) {
   K <- object$K
   out <- matrix(0, length(terms), K, dimnames = list(terms, paste0("expert", seq_len(K))))
   if (K > 1L) {
-    first <- experts_vector_length(object)
-    out[, -1L] <- object$coefficients[first + seq_len(length(terms) * (K - 1L))]
+    out[, -1L] <- object$coefficients[layout_block(object$layout, "gating")]
   }
   out
 }

@@ -15,11 +15,12 @@
 #'   share (see `fixed` in [moem()]); they are named `fixed:<column>`.
 #' @inheritParams moem
 #' @return A list with the components of a [moem()] fit that do not depend on a formula:
-#'   `coefficients`, `sigma`, `family`, `K`, `method`, `symmetric`, `sigma_fixed`, `offset`,
+#'   `coefficients`, `sigma`, `shape`, `family`, `K`, `method`, `symmetric`, `sigma_fixed`,
+#'   `equal_dispersion`, `size` (binomial trials, or `NULL`), `offset`,
 #'   `gating_offset`, `loglik`,
 #'   `df`, `nobs`, `iter`, `converged`, `posterior`, `fitted.values`, `residuals`,
-#'   `prior.weights`, `y`, `control`, `trace`, `path`, `starts`, `degenerate` and `aliased`;
-#'   see [moem()] for their meaning.
+#'   `prior.weights`, `y`, `control`, `trace`, `path`, `starts`, `degenerate`, `aliased` and
+#'   `layout`; see [moem()] for their meaning.
 #' @seealso [moem()]
 #' @examples
 #' set.seed(1)

@@ -142,6 +142,9 @@
 #'     gives them as matrices too.}
 #'   \item{sigma, shape}{The gaussian experts' standard deviations and the Gamma experts'
 #'     shapes (`NULL` for other families).}
+#'   \item{layout}{The lengths of the coefficient vector's blocks, named `experts` (each
+#'     expert's own), `fixed`, `gating` and `dispersion`: the layout of the C code's parameter
+#'     vector, over all columns.}
 #'   \item{loglik, df, nobs}{Log-likelihood, number of free parameters and number of
 #'     observations: the sum of the case weights (the number of rows without weights).}
 #'   \item{iter, converged}{EM iterations and whether `tol` was met.}

@@ -21,23 +21,22 @@ check_truth <- function(truth, problem, aliased, call) {
   list(experts = experts, gating = gating - gating[, 1L])
 }
 
-# The (iter + 1) x P path of free parameters (src/params.c's layout: each expert's own
-# coefficients, then the p_fixed shared ones, the last of the p rows) as a list of (experts
-# p x MK, gating q x K) per row.
-path_parameters <- function(path, p, q, K, symmetric, M = 1L, p_fixed = 0L) {
-  own <- p - p_fixed
+# The (iter + 1) x P path of free parameters, laid out as the C code's parameter vector
+# (`layout`, parameter_layout(): each expert's own coefficients, then the shared ones, the
+# last rows of the p, then the gate's), as a list of (experts p x MK, gating q x K) per row.
+path_parameters <- function(path, layout, p, q, K, symmetric, M = 1L) {
+  own <- p - layout[["fixed"]]
   lapply(seq_len(nrow(path)), function(t) {
     theta <- path[t, ]
+    gate <- theta[layout_block(layout, "gating")]
     if (symmetric) {
-      beta <- theta[seq_len(p)]
-      return(list(experts = cbind(beta, -beta), gating = cbind(0, theta[p + seq_len(q)])))
+      beta <- theta[layout_block(layout, "experts")]
+      return(list(experts = cbind(beta, -beta), gating = cbind(0, gate)))
     }
     experts <- matrix(0, p, M * K)
-    experts[seq_len(own), ] <- theta[seq_len(own * M * K)]
-    experts[own + seq_len(p_fixed), ] <- theta[own * M * K + seq_len(p_fixed)]
-    first <- own * M * K + p_fixed
-    list(experts = experts,
-         gating = cbind(0, matrix(theta[first + seq_len(q * (K - 1L))], q, K - 1L)))
+    experts[seq_len(own), ] <- theta[layout_block(layout, "experts")]
+    experts[own + seq_len(layout[["fixed"]]), ] <- theta[layout_block(layout, "fixed")]
+    list(experts = experts, gating = cbind(0, matrix(gate, q, K - 1L)))
   })
 }
 
@@ -52,13 +51,13 @@ error_scale <- function(truth) {
 # closest to the truth (smallest sum of the two squared relative errors).  With `exchangeable`
 # (the symmetric logistic model with one design for the gate and the experts, whose likelihood
 # is the same at (beta, w) and (w, beta)), the exchanged iterate is a candidate too.
-parameter_errors <- function(path, truth, p, q, K, symmetric, exchangeable = FALSE, M = 1L,
-                             p_fixed = 0L) {
+parameter_errors <- function(path, truth, layout, p, q, K, symmetric, exchangeable = FALSE,
+                             M = 1L) {
   perms <- permutations(K)
   norm_b <- error_scale(truth$experts)
   norm_w <- error_scale(truth$gating)
   columns <- function(perm) as.vector(outer(seq_len(M), (perm - 1L) * M, "+"))
-  errors <- vapply(path_parameters(path, p, q, K, symmetric, M, p_fixed), function(par) {
+  errors <- vapply(path_parameters(path, layout, p, q, K, symmetric, M), function(par) {
     candidates <- list(par)
     if (exchangeable) {
       w <- par$gating[, 2L]

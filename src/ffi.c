@@ -20,6 +20,10 @@
  *       fitted parameters, the posterior (n x K, columns named expert1..), the trace, the
  *       status flags and the mixture's mean (n, named as x's rows; NULL for a family without
  *       a mean, multinomial); the inputs are not modified.
+ *   ffi_par_layout(dims, p, q, dispersion)
+ *       the lengths of the parameter vector's blocks (params.c), named experts, fixed, gating
+ *       and dispersion, for a model with dims = c(family, K, M, symmetric, p_fixed) as
+ *       ffi_em's, p expert and q gate columns, and dispersion = c(fix_sigma, equal_dispersion).
  *   ffi_aliased(x, w, tol)
  *       logical (p): the columns of x (n x p) that lm's rule finds aliased under weights w (n),
  *       from x' diag(w) x computed a block of rows at a time, without a copy of x.
@@ -529,6 +533,31 @@ SEXP ffi_estep(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP size, SEXP offs
     SET_VECTOR_ELT(out, 2, matrix_copy(wk.grad.beta, d.p, d.M * d.K));
     SET_VECTOR_ELT(out, 3, matrix_copy(wk.grad.gate, d.q, d.K - 1));
     SET_VECTOR_ELT(out, 4, matrix_copy(wk.grad.logsigma, d.K, 1));
+    UNPROTECT(2);
+    return out;
+}
+
+SEXP ffi_par_layout(SEXP dims, SEXP p, SEXP q, SEXP dispersion)
+{
+    const char *fn = "ffi_par_layout";
+    moem_data d = { .n = 0 };
+    const int columns = need_in_range(fn, "p", need_ints(fn, p, "p", 1)[0], 0, 1 << 24);
+    read_dims(fn, dims, columns, &d);
+    d.p = columns;
+    d.q = need_in_range(fn, "q", need_ints(fn, q, "q", 1)[0], 0, 1 << 24);
+    const int *flags = need_ints(fn, dispersion, "dispersion", 2);
+    const moem_control ctl = {
+        .fix_sigma = need_in_range(fn, "dispersion[1] (fix_sigma)", flags[0], 0, 1),
+        .equal_dispersion = need_in_range(fn, "dispersion[2] (equal)", flags[1], 0, 1)
+    };
+    if ((double) d.p * d.M * d.K + (double) d.q * d.K > INT_MAX)
+        Rf_error("%s: too many coefficients.", fn);
+    const char *names[] = { "experts", "fixed", "gating", "dispersion" };
+    SEXP out = PROTECT(Rf_allocVector(INTSXP, PAR_BLOCKS)),
+         labels = PROTECT(Rf_allocVector(STRSXP, PAR_BLOCKS));
+    par_layout(&d, &ctl, INTEGER(out));
+    for (int b = 0; b < PAR_BLOCKS; b++) SET_STRING_ELT(labels, b, Rf_mkChar(names[b]));
+    Rf_setAttrib(out, R_NamesSymbol, labels);
     UNPROTECT(2);
     return out;
 }

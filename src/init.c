@@ -5,6 +5,7 @@
 
 SEXP ffi_em(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP ffi_estep(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
+SEXP ffi_par_layout(SEXP, SEXP, SEXP, SEXP);
 SEXP ffi_aliased(SEXP, SEXP, SEXP);
 SEXP ffi_column_scan(SEXP, SEXP, SEXP);
 SEXP ffi_weighted_sd(SEXP, SEXP);
@@ -15,6 +16,7 @@ SEXP ffi_thread_gauge(SEXP, SEXP);
 static const R_CallMethodDef call_methods[] = {
     { "ffi_em", (DL_FUNC) &ffi_em, 14 },
     { "ffi_estep", (DL_FUNC) &ffi_estep, 12 },
+    { "ffi_par_layout", (DL_FUNC) &ffi_par_layout, 4 },
     { "ffi_aliased", (DL_FUNC) &ffi_aliased, 3 },
     { "ffi_column_scan", (DL_FUNC) &ffi_column_scan, 3 },
     { "ffi_weighted_sd", (DL_FUNC) &ffi_weighted_sd, 2 },

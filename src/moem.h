@@ -420,7 +420,9 @@ double penalty_gate(const moem_data *d, const moem_par *par);
 void penalty_gradient(const moem_data *d, const moem_par *par, moem_gradient *g);
 double penalty_top(const double *penalty, int len);
 
-/* params.c */
+/* params.c: the blocks of the parameter vector, in order */
+enum par_block { PAR_EXPERTS, PAR_FIXED, PAR_GATING, PAR_DISPERSION, PAR_BLOCKS };
+void par_layout(const moem_data *d, const moem_control *ctl, int *lengths);
 int par_count(const moem_data *d, const moem_control *ctl);
 void par_pack(const moem_data *d, const moem_control *ctl, const moem_par *par, double *theta);
 void par_unpack(const moem_data *d, const moem_control *ctl, const double *theta,

@@ -149,7 +149,12 @@ valid_call <- function(entry) {
       n <- sample(c(0:10, 50L), 1L)
       list(y = stats::rnorm(n), w = stats::runif(n))
     },
-    ffi_exp_block = list(x = stats::rnorm(sample(0:20, 1L), sd = 300))
+    ffi_exp_block = list(x = stats::rnorm(sample(0:20, 1L), sd = 300)),
+    ffi_par_layout = {
+      m <- valid_model()
+      list(dims = m$dims, p = ncol(m$x), q = ncol(m$z),
+           dispersion = as.integer(c(m$control$fix_sigma, m$control$equal_dispersion)))
+    }
   )
 }
 
@@ -350,7 +355,7 @@ fuzz_case <- function(i) {
 }
 
 entries <- c("ffi_em", "ffi_estep", "ffi_aliased", "ffi_column_scan", "ffi_weighted_sd",
-             "ffi_exp_block")
+             "ffi_exp_block", "ffi_par_layout")
 count <- errors <- setNames(integer(length(entries)), entries)
 valid <- valid_errors <- 0L
 status <- file(status_file, "w") # a line a case, flushed: its last line names the last call

@@ -178,6 +178,7 @@ test_that("shared coefficients and one sigma: the same in every expert, vcov fro
                    c("expert1:(Intercept)", "expert1:x", "expert2:(Intercept)", "expert2:x",
                      "fixed:w", "gate2:(Intercept)", "gate2:z", "sigma"))
   expect_identical(fit$df, 8L)
+  expect_identical(fit$layout, c(experts = 4L, fixed = 1L, gating = 2L, dispersion = 1L))
   expect_true(all(diff(fit$trace$loglik) > -1e-8 * abs(fit$loglik)))
   x <- model.matrix(~ x, d)
   expect_vcov_is_hessian(fit, x, model.matrix(~ 0 + w, d), model.matrix(~ z, d), d$y)

@@ -247,6 +247,14 @@ test_that("ffi_em rejects malformed settings", {
 test_that("the other entry points reject malformed arguments", {
   x <- matrix(rnorm(12), 6, 2)
   w <- rep(1, 6)
+  layout <- function(...) .Call(ffi("ffi_par_layout"), ...)
+  expect_identical(layout(c(1L, 2L, 1L, 0L, 1L), 3L, 2L, c(0L, 1L)),
+                   c(experts = 4L, fixed = 1L, gating = 2L, dispersion = 1L))
+  expect_error(layout(c(1L, 2L, 1L, 0L, 4L), 3L, 2L, c(0L, 1L)),
+               "ffi_par_layout: `dims[5] (p_fixed)` must be in 0..3, not 4.", fixed = TRUE)
+  expect_error(layout(c(1L, 2L, 1L, 0L, 0L), 3L, 2L, 1L),
+               "ffi_par_layout: `dispersion` must be an integer vector of length 2",
+               fixed = TRUE)
   aliased <- function(...) .Call(ffi("ffi_aliased"), ...)
   expect_error(aliased(x, w[-1L], 1e-7),
                paste0("ffi_aliased: `w` must be a double vector of length 6 (or a 6 x 1 ",

@@ -106,20 +106,65 @@ static double estep_after_mstep(const moem_data *d, moem_par *par, moem_work *wk
     return moem_evaluate(d, par, wk, !fused, fused, loglik, NULL);
 }
 
+/* The state of EM's iteration, which the driver owns and changes: the objective and the
+ * log-likelihood at the current parameters, the slack of the next M-step, gradient descent's
+ * last step, the gate's step that waits for its test, and the current iteration's inner
+ * iterations. */
+typedef struct {
+    int fused;       /* EM's shortcuts apply: the gradient from the M-step's first pass, the
+                        M-step's statistics from the E-step (not for the symmetric model, nor
+                        for Newton's M-steps of glm_newton.c, whose gradient the E-step
+                        computes) */
+    double logpost, loglik;
+    double slack;    /* inner_slack times EM's last change of the objective */
+    double step;     /* gradient descent's last step */
+    untested_step untested;
+    int inner_x, inner_z;
+} em_state;
+
+/* One iteration's update of the parameters by the fit's method, and the E-step after it:
+ * returns the new objective (the log-likelihood into s->loglik); *taken gets gradient
+ * descent's step, else NaN. */
+static double em_iteration(const moem_data *d, moem_par *par, moem_work *wk,
+                           const moem_control *ctl, moem_status *st, em_state *s, int it,
+                           double *taken)
+{
+    *taken = NAN;
+    s->inner_x = s->inner_z = 0;
+    switch (ctl->method) {
+    case METHOD_GD: {
+        const double next = gd_step(d, par, wk, ctl, s->logpost, &s->step, &s->loglik);
+        *taken = s->step;
+        return next;
+    }
+    case METHOD_GRADIENT_EM:
+        gradient_em_step(d, par, wk, ctl, st);
+        return moem_evaluate(d, par, wk, 1, 0, &s->loglik, NULL);
+    default: {
+        /* EM's shortcuts: warm starts from the E-step, its statistics, the gradient recorded
+         * from the M-step's first pass, early stops within the slack, and the gate's last step
+         * tested by the next E-step */
+        const mstep_plan plan = { .slack = s->slack, .warm = 1, .from_stats = s->fused,
+                                  .gradient = s->fused ? &wk->grad : NULL,
+                                  .untested = &s->untested };
+        if (s->fused) gradient_zero(d, &wk->grad);
+        em_mstep(d, par, wk, ctl, st, &s->inner_x, &s->inner_z, &plan);
+        if (s->fused) record_gradient(d, wk, ctl, st, it - 1);
+        return estep_after_mstep(d, par, wk, s->fused, &s->untested, &s->loglik, &s->inner_z);
+    }
+    }
+}
+
 void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
              int start_with_mstep, moem_status *st)
 {
-    /* EM's least squares and softmax M-steps compute the gradient at their starting parameters
-     * anyway: it is recorded from there, one iteration late, instead of by a separate pass; and
-     * the E-step accumulates the M-step's statistics (not for the symmetric model, nor for
-     * Newton's M-steps of glm_newton.c, whose gradient the E-step computes) */
-    const int fused = ctl->method == METHOD_EM && !d->symmetric &&
-                      d->family->mstep != MSTEP_NEWTON && d->p_fixed == 0;
+    em_state s = {
+        .fused = ctl->method == METHOD_EM && !d->symmetric &&
+                 d->family->mstep != MSTEP_NEWTON && d->p_fixed == 0,
+        .slack = 0.0, .step = ctl->step > 0 ? ctl->step : 0.5, .untested = { .pending = 0 }
+    };
+    const int fused = s.fused;
     const double start = seconds_now();
-    double step = ctl->step > 0 ? ctl->step : 0.5, loglik;
-    int inner_x = 0, inner_z = 0;
-    untested_step untested = { .pending = 0 };
-    double slack = 0.0; /* inner_slack times EM's last change of the objective */
     st->iter = 0;
     st->converged = 0;
     if (start_with_mstep) {
@@ -127,58 +172,37 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
          * M-step then starts from them as the later ones do */
         if (fused) moem_start_statistics(d, par, wk);
         const mstep_plan first = { .slack = 0.0, .warm = fused, .from_stats = fused,
-                                   .gradient = NULL, .untested = &untested };
-        em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z, &first);
+                                   .gradient = NULL, .untested = &s.untested };
+        em_mstep(d, par, wk, ctl, st, &s.inner_x, &s.inner_z, &first);
     }
-    double logpost = estep_after_mstep(d, par, wk, fused, &untested, &loglik, &inner_z);
-    record(d, par, wk, ctl, st, 0, loglik, logpost, seconds_now() - start, inner_x, inner_z, NAN);
+    s.logpost = estep_after_mstep(d, par, wk, fused, &s.untested, &s.loglik, &s.inner_z);
+    record(d, par, wk, ctl, st, 0, s.loglik, s.logpost, seconds_now() - start, s.inner_x,
+           s.inner_z, NAN);
     if (!fused) record_gradient(d, wk, ctl, st, 0);
-    if (!isfinite(logpost)) {
+    if (!isfinite(s.logpost)) {
         st->trace[TRACE_GRADIENT * (ctl->maxit + 1)] = NAN; /* not computed: no M-step follows */
         return;
     }
     for (int it = 1; it <= ctl->maxit; it++) {
-        double next, taken = NAN;
+        double taken;
         R_CheckUserInterrupt();
-        inner_x = inner_z = 0;
         par_pack(d, ctl, par, wk->last);
-        switch (ctl->method) {
-        case METHOD_GD:
-            next = gd_step(d, par, wk, ctl, logpost, &step, &loglik);
-            taken = step;
-            break;
-        case METHOD_GRADIENT_EM:
-            gradient_em_step(d, par, wk, ctl, st);
-            next = moem_evaluate(d, par, wk, 1, 0, &loglik, NULL);
-            break;
-        default: {
-            /* EM's shortcuts: warm starts from the E-step, its statistics, the gradient
-             * recorded from the M-step's first pass, early stops within the slack, and the
-             * gate's last step tested by the next E-step */
-            const mstep_plan plan = { .slack = slack, .warm = 1, .from_stats = fused,
-                                      .gradient = fused ? &wk->grad : NULL,
-                                      .untested = &untested };
-            if (fused) gradient_zero(d, &wk->grad);
-            em_mstep(d, par, wk, ctl, st, &inner_x, &inner_z, &plan);
-            if (fused) record_gradient(d, wk, ctl, st, it - 1);
-            next = estep_after_mstep(d, par, wk, fused, &untested, &loglik, &inner_z);
-        }
-        }
+        const double next = em_iteration(d, par, wk, ctl, st, &s, it, &taken);
         if (!isfinite(next) || !par_finite(d, ctl, par, wk->theta)) {
             par_unpack(d, ctl, wk->last, par);
-            moem_evaluate(d, par, wk, !fused, 0, &loglik, NULL);
+            moem_evaluate(d, par, wk, !fused, 0, &s.loglik, NULL);
             st->diverged = it;
             break;
         }
-        record(d, par, wk, ctl, st, it, loglik, next, seconds_now() - start, inner_x, inner_z,
-               taken);
+        record(d, par, wk, ctl, st, it, s.loglik, next, seconds_now() - start, s.inner_x,
+               s.inner_z, taken);
         if (!fused) record_gradient(d, wk, ctl, st, it);
         st->iter = it;
-        if (next < logpost - 1e-10 * (fabs(logpost) + 1.0)) st->decreased++;
-        double change = fabs(next - logpost);
-        logpost = next;
-        slack = ctl->inner_slack * change;
-        if (change < ctl->tol * (fabs(logpost) + 0.1 * wk->wsum / d->n)) {
+        if (next < s.logpost - 1e-10 * (fabs(s.logpost) + 1.0)) st->decreased++;
+        const double change = fabs(next - s.logpost);
+        s.logpost = next;
+        s.slack = ctl->inner_slack * change;
+        if (change < ctl->tol * (fabs(s.logpost) + 0.1 * wk->wsum / d->n)) {
             st->converged = 1;
             break;
         }
@@ -188,7 +212,7 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
         if (stats_gradient(d, par, &wk->stats, &wk->grad))
             penalty_gradient(d, par, &wk->grad);
         else
-            moem_evaluate(d, par, wk, 1, 0, &loglik, NULL);
+            moem_evaluate(d, par, wk, 1, 0, &s.loglik, NULL);
         record_gradient(d, wk, ctl, st, st->iter);
     }
 }

@@ -18,7 +18,7 @@
  * change, or its own inner_tol.  An update after which the log-likelihood or a parameter is
  * not finite (an overflowing step) is undone, and the fit stops there with st->diverged set.
  *
- * On entry the parameters hold the start; with start_with_mstep, wk->post holds starting
+ * On entry the parameters hold the start; with start_with_mstep, wk->e.post holds starting
  * posterior probabilities (n x K) and an EM M-step makes the start of every method.
  * st->trace ((maxit + 1) x TRACE_COLUMNS) gets a row per iteration from 0: the loglik, the norm
  * of the gradient of the average negative log-posterior, the seconds since the start, the
@@ -47,11 +47,11 @@ static void em_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moe
                      moem_status *st, int *inner_x, int *inner_z, const mstep_plan *plan)
 {
     if (d->symmetric) {
-        symmetric_mstep(d, par, wk, ctl, st, inner_x, plan);
+        symmetric_mstep(d, par, &wk->e, &wk->m, ctl, st, inner_x, plan);
     } else {
-        experts_mstep(d, par, wk, ctl, st, inner_x, plan);
+        experts_mstep(d, par, &wk->e, &wk->m, ctl, st, inner_x, plan);
     }
-    gate_mstep(d, par, wk, ctl, st, inner_z, plan);
+    gate_mstep(d, par, &wk->e, &wk->m, ctl, st, inner_z, plan);
 }
 
 static void record(const moem_data *d, const moem_par *par, moem_work *wk,
@@ -72,38 +72,38 @@ static void record(const moem_data *d, const moem_par *par, moem_work *wk,
     }
 }
 
-/* The norm of the gradient of the average negative log-posterior, from wk->grad, into row it. */
+/* The norm of the gradient of the average negative log-posterior, from wk->e.grad, into row it. */
 static void record_gradient(const moem_data *d, moem_work *wk, const moem_control *ctl,
                             moem_status *st, int it)
 {
     const int P = par_count(d, ctl);
     double norm2 = 0.0;
-    gradient_pack(d, ctl, &wk->grad, wk->ascent);
+    gradient_pack(d, ctl, &wk->e.grad, wk->ascent);
     for (int j = 0; j < P; j++) norm2 += wk->ascent[j] * wk->ascent[j];
-    st->trace[it + TRACE_GRADIENT * (ctl->maxit + 1)] = sqrt(norm2) / wk->wsum;
+    st->trace[it + TRACE_GRADIENT * (ctl->maxit + 1)] = sqrt(norm2) / wk->e.wsum;
 }
 
 /* The E-step after an EM M-step.  EM's policy for the gate's last Newton step (gating.c,
  * softmax.c): it is taken without the Armijo test's pass over the rows, and tested here by the
  * E-step's own pass, which sums the gate's objective at the new coefficients against the
  * posterior it replaces (estep.c's replaced_q).  A step that fails goes back to the
- * coefficients before it (wk->gate_before; when it was the M-step's only step, the iteration
+ * coefficients before it (wk->m.gate_before; when it was the M-step's only step, the iteration
  * has moved the experts alone, and the log-likelihood still rises), is counted out of
  * *inner_z, the gate's saved Hessian factor is dropped, and the E-step runs again. */
 static double estep_after_mstep(const moem_data *d, moem_par *par, moem_work *wk, int fused,
                                 untested_step *untested, double *loglik, int *inner_z)
 {
     double replaced_q;
-    double logpost = moem_evaluate(d, par, wk, !fused, fused, loglik,
+    double logpost = moem_evaluate(d, par, &wk->e, !fused, fused, loglik,
                                    untested->pending ? &replaced_q : NULL);
     if (!untested->pending) return logpost;
     untested->pending = 0;
     const double f = replaced_q - (d->penalty_z ? penalty_gate(d, par) : 0.0);
     if (f >= untested->f_before + untested->least_gain) return logpost;
-    memcpy(par->gate + d->q, wk->gate_before, (size_t) d->q * (d->K - 1) * sizeof(double));
-    wk->gate_saved.valid = 0;
+    memcpy(par->gate + d->q, wk->m.gate_before, (size_t) d->q * (d->K - 1) * sizeof(double));
+    wk->m.gate_saved.valid = 0;
     (*inner_z)--;
-    return moem_evaluate(d, par, wk, !fused, fused, loglik, NULL);
+    return moem_evaluate(d, par, &wk->e, !fused, fused, loglik, NULL);
 }
 
 /* The state of EM's iteration, which the driver owns and changes: the objective and the
@@ -139,15 +139,15 @@ static double em_iteration(const moem_data *d, moem_par *par, moem_work *wk,
     }
     case METHOD_GRADIENT_EM:
         gradient_em_step(d, par, wk, ctl, st);
-        return moem_evaluate(d, par, wk, 1, 0, &s->loglik, NULL);
+        return moem_evaluate(d, par, &wk->e, 1, 0, &s->loglik, NULL);
     default: {
         /* EM's shortcuts: warm starts from the E-step, its statistics, the gradient recorded
          * from the M-step's first pass, early stops within the slack, and the gate's last step
          * tested by the next E-step */
         const mstep_plan plan = { .slack = s->slack, .warm = 1, .from_stats = s->fused,
-                                  .gradient = s->fused ? &wk->grad : NULL,
+                                  .gradient = s->fused ? &wk->e.grad : NULL,
                                   .untested = &s->untested };
-        if (s->fused) gradient_zero(d, &wk->grad);
+        if (s->fused) gradient_zero(d, &wk->e.grad);
         em_mstep(d, par, wk, ctl, st, &s->inner_x, &s->inner_z, &plan);
         if (s->fused) record_gradient(d, wk, ctl, st, it - 1);
         return estep_after_mstep(d, par, wk, s->fused, &s->untested, &s->loglik, &s->inner_z);
@@ -170,7 +170,7 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
     if (start_with_mstep) {
         /* one pass over the rows makes the statistics of the starting posterior, and the first
          * M-step then starts from them as the later ones do */
-        if (fused) moem_start_statistics(d, par, wk);
+        if (fused) moem_start_statistics(d, par, &wk->e);
         const mstep_plan first = { .slack = 0.0, .warm = fused, .from_stats = fused,
                                    .gradient = NULL, .untested = &s.untested };
         em_mstep(d, par, wk, ctl, st, &s.inner_x, &s.inner_z, &first);
@@ -190,7 +190,7 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
         const double next = em_iteration(d, par, wk, ctl, st, &s, it, &taken);
         if (!isfinite(next) || !par_finite(d, ctl, par, wk->theta)) {
             par_unpack(d, ctl, wk->last, par);
-            moem_evaluate(d, par, wk, !fused, 0, &s.loglik, NULL);
+            moem_evaluate(d, par, &wk->e, !fused, 0, &s.loglik, NULL);
             st->diverged = it;
             break;
         }
@@ -202,17 +202,17 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
         const double change = fabs(next - s.logpost);
         s.logpost = next;
         s.slack = ctl->inner_slack * change;
-        if (change < ctl->tol * (fabs(s.logpost) + 0.1 * wk->wsum / d->n)) {
+        if (change < ctl->tol * (fabs(s.logpost) + 0.1 * wk->e.wsum / d->n)) {
             st->converged = 1;
             break;
         }
     }
     if (fused) {
         /* the last E-step's statistics give the gradient there, for gaussian experts */
-        if (stats_gradient(d, par, &wk->stats, &wk->grad))
-            penalty_gradient(d, par, &wk->grad);
+        if (stats_gradient(d, par, &wk->e.stats, &wk->e.grad))
+            penalty_gradient(d, par, &wk->e.grad);
         else
-            moem_evaluate(d, par, wk, 1, 0, &s.loglik, NULL);
+            moem_evaluate(d, par, &wk->e, 1, 0, &s.loglik, NULL);
         record_gradient(d, wk, ctl, st, st->iter);
     }
 }

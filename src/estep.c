@@ -1,31 +1,31 @@
 /*
- * estep.c: the E-step, in log space and MOEM_CHUNK rows at a time.
+ * estep.c: the E-step, in log space and MOEM_CHUNK rows at a time, on the E-step's workspace
+ * (estep_work, moem.h).
  *
  * For each block of rows: eta_x = x beta (len x MK) and eta_z = z gate (len x K) by two BLAS
- * products, plus the experts' and the gate's offsets (d->offset_x, d->offset_z) if any, log f_k(y_i)
- * from the experts' family (family.h), log pi_ik = eta_z,ik - log sum_j exp(eta_z,ij), then
+ * products, plus the experts' and the gate's offsets (d->offset_x, d->offset_z) if any,
+ * log f_k(y_i) from the experts' family (family.h), log pi_ik = eta_z,ik - log sum_j
+ * exp(eta_z,ij), then
  *
  *     post_ik = exp(a_ik - l_i),  a_ik = log pi_ik + log f_k(y_i),  l_i = log sum_k exp(a_ik),
  *
- * written to wk->post (n x K), with one exponential per term (estep_block has the details).
- * The family's row constant, the part of log f_k(y_i) that is the same for every expert, enters
- * the log-likelihood only.
- * For the gate's M-step the pass
- * also keeps the gate probabilities of experts 2..K and 1 (wk->gate_prob, n x K) and the gate's
- * part of EM's objective Q, sum_i w_i sum_k post_ik log pi_ik (wk->gate_q).  With
- * with_gradient, the same pass accumulates the gradient of the log-likelihood into wk->grad
- * (gradient.c), and with with_stats the M-step's statistics into wk->stats (stats.c).  While
- * a gate step waits for its test (em.c), the pass also sums that test's objective,
- * sum_i w_i (sum_k post_ik eta_z,ik - log sum_k exp(eta_z,ik)) with the posterior it replaces,
- * into *replaced_q when that is set.  With a given posterior (a start), the pass keeps wk->post and makes
- * only the gate's probabilities and part of Q and the statistics.  Returns the observed
- * log-likelihood sum_i w_i l_i, or -Inf when some l_i of an observation with positive weight is
- * not finite.
+ * written to e->post (n x K), with one exponential per term (estep_block has the details).
+ * The family's row constant, the part of log f_k(y_i) that is the same for every expert,
+ * enters the log-likelihood only.  For the gate's M-step the pass also keeps the gate
+ * probabilities of experts 2..K and 1 (e->gate_prob, n x K) and the gate's part of EM's
+ * objective Q, sum_i w_i sum_k post_ik log pi_ik (e->gate_q).  With with_gradient, the same
+ * pass accumulates the gradient of the log-likelihood into e->grad (gradient.c), and with
+ * with_stats the M-step's statistics into e->stats (stats.c).  While a gate step waits for its
+ * test (em.c), the pass also sums that test's objective, sum_i w_i (sum_k post_ik eta_z,ik -
+ * log sum_k exp(eta_z,ik)) with the posterior it replaces, into *replaced_q when that is set.
+ * With a given posterior (a start), the pass keeps e->post and makes only the gate's
+ * probabilities and part of Q and the statistics.  Returns the observed log-likelihood
+ * sum_i w_i l_i, or -Inf when some l_i of an observation with positive weight is not finite.
  *
  * The blocks are grouped in MOEM_STRIPES stripes (moem.h), each with its own sums
- * (wk->stripe), added in order at the end: the stripes run on up to wk->threads OpenMP threads
+ * (e->stripe), added in order at the end: the stripes run on up to e->threads OpenMP threads
  * (as many as the pass's work is worth and the machine gives: pass_threads, moem.h, and
- * threads.c), each thread with its own scratch (wk->block, wk->sm.rows), and the result does
+ * threads.c), each thread with its own scratch (e->block, e->rows), and the result does
  * not depend on their number.  For a wide design (estep_narrow) the stripes' sums of the
  * gradient and statistics are the totals themselves, added to in order on one thread.
  */
@@ -92,11 +92,11 @@ static void row_sums(int len, int K, const double *a, double *sum)
  * (gtop_i, btop_i their largest terms), so the posterior is exp(b_ik - btop_i) / bsum_i and the
  * logs of gsum_i and bsum_i enter only the sums over rows (log_sum).  The exponentials are
  * taken a block at a time (exp_block.c). */
-static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, double *block,
+static void estep_block(const moem_data *d, const moem_par *par, estep_work *e, double *block,
                         double *rows, ptrdiff_t i0, int len, int with_gradient, int with_stats,
                         int given, int check, int derived, moem_stripe *s)
 {
-    const int n = d->n, K = d->K, MK = d->M * d->K, unit = wk->unit_weights;
+    const int n = d->n, K = d->K, MK = d->M * d->K, unit = e->unit_weights;
     double loglik = 0.0, gate_q = 0.0, check_q = 0.0;
     log_sum log_gsum = { .product = 1.0 }, log_bsum = { .product = 1.0 };
     double *eta_x = block, *eta_z = eta_x + (size_t) len * MK, *b = eta_z + (size_t) len * K,
@@ -112,7 +112,7 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
     exp_from_top(len, K, eta_z, len, gexp, len, gtop, 0.0);
     row_sums(len, K, gexp, gsum);
     for (int k = 0; k < K; k++) {
-        double *prob = gate_prob_column(d, wk->gate_prob, k) + i0;
+        double *prob = gate_prob_column(d, e->gate_prob, k) + i0;
         const double *gk = gexp + (size_t) k * len;
         SIMD_LOOP
         for (int i = 0; i < len; i++) prob[i] = gk[i] / gsum[i];
@@ -121,7 +121,7 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
         for (int i = 0; i < len; i++) {
             const double wi = d->w[i0 + i];
             if (wi > 0) {
-                gate_q += wi * (gate_fit(wk->post + i0 + i, n, eta_z, i, len, K) - gtop[i]);
+                gate_q += wi * (gate_fit(e->post + i0 + i, n, eta_z, i, len, K) - gtop[i]);
                 log_sum_add(&log_gsum, gsum[i], wi, unit);
             }
         }
@@ -139,7 +139,7 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
         row_sums(len, K, b, bsum);
         for (int i = 0; i < len; i++) {
             const double wi = d->w[i0 + i];
-            double *post = wk->post + i0 + i;
+            double *post = e->post + i0 + i;
             if (!isfinite(btop[i] - gtop[i] + bsum[i] + gsum[i])) {
                 /* only an observation that counts makes the log-likelihood non-finite */
                 for (int k = 0; k < K; k++) post[(size_t) k * n] = 1.0 / K;
@@ -162,9 +162,9 @@ static void estep_block(const moem_data *d, const moem_par *par, moem_work *wk, 
     s->gate_q += gate_q - sum_log_gsum;
     s->replaced_q += check_q - sum_log_gsum;
     if (with_stats)
-        stats_block(d, wk->post, wk->gate_prob, i0, len, eta_x, eta_z, rows, derived, &s->stats);
+        stats_block(d, e->post, e->gate_prob, i0, len, eta_x, eta_z, rows, derived, &s->stats);
     if (with_gradient)
-        gradient_block(d, par, wk->post, wk->gate_prob, i0, len, eta_x, eta_z, &s->grad);
+        gradient_block(d, par, e->post, e->gate_prob, i0, len, eta_x, eta_z, &s->grad);
 }
 
 /* Whether the E-step keeps its sums by stripe and may run them on several threads: for designs
@@ -191,27 +191,27 @@ size_t estep_block_size(const moem_data *d)
     return (size_t) MOEM_CHUNK * (d->M * d->K + 3 * d->K + 5);
 }
 
-static double estep_pass(const moem_data *d, const moem_par *par, moem_work *wk,
+static double estep_pass(const moem_data *d, const moem_par *par, estep_work *e,
                          int with_gradient, int with_stats, int given, double *replaced_q)
 {
     const ptrdiff_t n = d->n;
     const size_t block_size = estep_block_size(d),
                  rows_size = (size_t) MOEM_CHUNK * (d->p > d->q ? d->p : d->q);
     const int by_stripe = estep_narrow(d),
-              threads = gauge_threads(&wk->sm.gauge,
-                                      pass_threads(n, estep_row_cost(d), by_stripe, wk->threads));
-    const int derived = with_stats ? stats_derived_expert(d, wk) : -1;
+              threads = gauge_threads(e->gauge,
+                                      pass_threads(n, estep_row_cost(d), by_stripe, e->threads));
+    const int derived = with_stats ? stats_derived_expert(d, e) : -1;
     double loglik = 0.0, gate_q = 0.0, check_q = 0.0;
-    if (with_gradient) gradient_zero(d, &wk->grad);
-    if (with_stats) stats_zero(d, &wk->stats);
+    if (with_gradient) gradient_zero(d, &e->grad);
+    if (with_stats) stats_zero(d, &e->stats);
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(threads) schedule(dynamic)
 #endif
     for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
         const int t = THREAD_NUMBER;
-        moem_stripe *s = wk->stripe + stripe;
-        double *block = wk->block + t * block_size,
-               *rows = with_stats ? wk->sm.rows + t * rows_size : NULL;
+        moem_stripe *s = e->stripe + stripe;
+        double *block = e->block + t * block_size,
+               *rows = with_stats ? e->rows + t * rows_size : NULL;
         ptrdiff_t first, last;
         s->loglik = s->gate_q = s->replaced_q = 0.0;
         if (with_gradient && by_stripe) gradient_zero(d, &s->grad);
@@ -219,69 +219,69 @@ static double estep_pass(const moem_data *d, const moem_par *par, moem_work *wk,
         const double cpu = threads > 1 ? thread_cpu() : 0.0;
         stripe_blocks(n, stripe, &first, &last);
         for (ptrdiff_t b = first; b < last; b++)
-            estep_block(d, par, wk, block, rows, b * MOEM_CHUNK, block_rows(n, b), with_gradient,
+            estep_block(d, par, e, block, rows, b * MOEM_CHUNK, block_rows(n, b), with_gradient,
                         with_stats, given, replaced_q != NULL, derived, s);
-        if (threads > 1) wk->sm.gauge.cpu[stripe] = thread_cpu() - cpu;
+        if (threads > 1) e->gauge->cpu[stripe] = thread_cpu() - cpu;
     }
-    gauge_record(&wk->sm.gauge, threads);
+    gauge_record(e->gauge, threads);
     for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
-        const moem_stripe *s = wk->stripe + stripe;
+        const moem_stripe *s = e->stripe + stripe;
         loglik += s->loglik;
         gate_q += s->gate_q;
         check_q += s->replaced_q;
-        if (with_gradient && by_stripe) gradient_add(d, &s->grad, &wk->grad);
-        if (with_stats && by_stripe) stats_add(d, &s->stats, &wk->stats);
+        if (with_gradient && by_stripe) gradient_add(d, &s->grad, &e->grad);
+        if (with_stats && by_stripe) stats_add(d, &s->stats, &e->stats);
     }
-    wk->gate_q = gate_q;
+    e->gate_q = gate_q;
     if (replaced_q) *replaced_q = check_q;
-    if (with_gradient) gradient_finish(d, par, &wk->grad);
-    if (derived >= 0) stats_derived_gram(d, wk->gram_total, derived, &wk->stats);
-    wk->gram_derived = derived;
-    wk->stats.ready = with_stats;
+    if (with_gradient) gradient_finish(d, par, &e->grad);
+    if (derived >= 0) stats_derived_gram(d, e->gram_total, derived, &e->stats);
+    e->gram_derived = derived;
+    e->stats.ready = with_stats;
     return loglik;
 }
 
-double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
+double moem_estep(const moem_data *d, const moem_par *par, estep_work *e, int with_gradient,
                   int with_stats, double *replaced_q)
 {
-    return estep_pass(d, par, wk, with_gradient, with_stats, 0, replaced_q);
+    return estep_pass(d, par, e, with_gradient, with_stats, 0, replaced_q);
 }
 
 /* The M-step's statistics, the gate's probabilities and its part of Q for the posterior in
- * wk->post, kept as it is: a start's, so that the first M-step is as warm as the later ones. */
-void moem_start_statistics(const moem_data *d, const moem_par *par, moem_work *wk)
+ * e->post, kept as it is: a start's, so that the first M-step is as warm as the later ones. */
+void moem_start_statistics(const moem_data *d, const moem_par *par, estep_work *e)
 {
-    estep_pass(d, par, wk, 0, 1, 1, NULL);
+    estep_pass(d, par, e, 0, 1, 1, NULL);
 }
 
 /* The E-step as the iterations use it: returns the log-posterior loglik - pen (penalty.c) and
  * stores the log-likelihood in *loglik; with_gradient also leaves the gradient of the
- * log-posterior in wk->grad. */
-double moem_evaluate(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
+ * log-posterior in e->grad. */
+double moem_evaluate(const moem_data *d, const moem_par *par, estep_work *e, int with_gradient,
                      int with_stats, double *loglik, double *replaced_q)
 {
-    double ll = moem_estep(d, par, wk, with_gradient, with_stats, replaced_q);
+    double ll = moem_estep(d, par, e, with_gradient, with_stats, replaced_q);
     *loglik = ll;
     if (!d->penalty_x && !d->penalty_z) return ll;
-    if (with_gradient) penalty_gradient(d, par, &wk->grad);
+    if (with_gradient) penalty_gradient(d, par, &e->grad);
     return ll - penalty_value(d, par);
 }
 
 /* The mixture's mean sum_k pi_k mu_k (n) of experts whose family has a mean (not
  * multinomial) at the parameters of the last E-step, whose gate probabilities it takes from
- * wk->gate_prob, a block of rows at a time (mu_k the family's mean of x' beta_k + offset). */
-void moem_fitted(const moem_data *d, const moem_par *par, moem_work *wk, double *fitted)
+ * e->gate_prob, a block of rows at a time (mu_k the family's mean of x' beta_k + offset). */
+void moem_fitted(const moem_data *d, const moem_par *par, estep_work *e, double *fitted)
 {
     const int n = d->n, K = d->K;
     for (ptrdiff_t i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
         const int len = block_rows(n, i0 / MOEM_CHUNK);
-        double *mu = wk->block;
+        double *mu = e->block;
         rows_times(len, d->p, K, d->x + i0, n, par->beta, mu);
         for (int k = 0; k < K; k++) offset_add(len, 1, d->offset_x, n, i0, mu + k * len, len);
         d->family->mean(len * K, mu, mu);
         for (int i = 0; i < len; i++) fitted[i0 + i] = 0.0;
         for (int k = 0; k < K; k++) {
-            const double *prob = gate_prob_column(d, wk->gate_prob, k) + i0;
+            const double *prob = gate_prob_column(d, e->gate_prob, k) + i0;
             for (int i = 0; i < len; i++) fitted[i0 + i] += prob[i] * mu[i + k * len];
         }
     }

@@ -42,8 +42,8 @@
 #include "linalg.h"
 #include "softmax.h"
 
-/* r = u - x beta - offset, a block of rows at a time: one product over all n rows would wake the BLAS's
- * threads, which then spin for some 0.1 s beside the fit's own */
+/* r = u - x beta - offset, a block of rows at a time: one product over all n rows would wake
+ * the BLAS's threads, which then spin for some 0.1 s beside the fit's own */
 static void residuals(const moem_data *d, const double *u, const double *beta, double *r)
 {
     const ptrdiff_t n = d->n;
@@ -79,19 +79,19 @@ static void ridge_score(const moem_data *d, const double *v, const double *r, co
         for (int j = 0; j < d->p; j++) score[j] -= ridge * d->penalty_x[j] * beta[j];
 }
 
-/* Adds ridge L to the Gram matrix in wk->sm.hess (p x p, upper triangle) and factors it into
- * wk->sm.chol and wk->sm.scale; *rcond gets LAPACK's estimate of its reciprocal condition
+/* Adds ridge L to the Gram matrix in mstep->sm.hess (p x p, upper triangle) and factors it into
+ * mstep->sm.chol and mstep->sm.scale; *rcond gets LAPACK's estimate of its reciprocal condition
  * number (0 when the factorisation failed).  Returns the chol_factor status. */
-static int factor_ridged(const moem_data *d, double ridge, moem_work *wk, double *rcond)
+static int factor_ridged(const moem_data *d, double ridge, mstep_work *mstep, double *rcond)
 {
     const int p = d->p;
-    softmax_work *sm = &wk->sm;
+    softmax_work *sm = &mstep->sm;
     if (d->penalty_x)
         for (int j = 0; j < p; j++) sm->hess[j + (size_t) j * p] += ridge * d->penalty_x[j];
     int status = chol_factor(p, sm->hess, sm->chol, sm->scale);
     *rcond = status == CHOL_FAILED ? 0.0
-                                   : chol_rcond(p, sm->hess, sm->chol, sm->scale, wk->eigen,
-                                                wk->iwork);
+                                   : chol_rcond(p, sm->hess, sm->chol, sm->scale, mstep->eigen,
+                                                mstep->iwork);
     return status;
 }
 
@@ -102,11 +102,11 @@ static int factor_ridged(const moem_data *d, double ridge, moem_work *wk, double
  * LAPACK's estimate of the condition number is above 1e4, the solution is refined against the
  * residuals, which brings it close to what a QR solve gives.  Returns the chol_factor status. */
 static int least_squares(const moem_data *d, const double *v, const double *u, double *beta,
-                         double *resid, moem_work *wk, double ridge, double *first_score,
+                         double *resid, mstep_work *mstep, double ridge, double *first_score,
                          double *first_rss)
 {
     const int p = d->p;
-    softmax_work *sm = &wk->sm;
+    softmax_work *sm = &mstep->sm;
     double rcond;
     residuals(d, u, beta, resid);
     if (first_score) {
@@ -116,7 +116,7 @@ static int least_squares(const moem_data *d, const double *v, const double *u, d
         ridge_score(d, v, resid, beta, ridge, sm->eta, first_score);
     }
     gram_weighted(d->n, p, d->x, v, sm->rows, sm->hess, p);
-    int status = factor_ridged(d, ridge, wk, &rcond);
+    int status = factor_ridged(d, ridge, mstep, &rcond);
     if (status == CHOL_FAILED) return status;
     int passes = rcond > 1e-4 ? 1 : 4;
     for (int pass = 0; pass < passes && p > 0; pass++) {
@@ -168,12 +168,13 @@ static void gaussian_sigma(const moem_data *d, int k, double rms, double vsum, m
 /* With grad set, also stores the log-likelihood's gradient at the start over beta_k and
  * log sigma_k: x' (v r) / sigma^2 - L beta and sum v (r^2 / sigma^2 - 1). */
 static void gaussian_expert(const moem_data *d, int k, double vsum, moem_par *par,
-                            moem_work *wk, const moem_control *ctl, moem_status *st,
+                            mstep_work *mstep, const moem_control *ctl, moem_status *st,
                             moem_gradient *grad, double *sums)
 {
     const double s2 = par->sigma[k] * par->sigma[k];
     double *score = grad ? grad->beta + (size_t) k * d->p : NULL, rss = 0.0;
-    int status = least_squares(d, wk->v, d->y, par->beta + (size_t) k * d->p, wk->resid, wk,
+    int status = least_squares(d, mstep->v, d->y, par->beta + (size_t) k * d->p, mstep->resid,
+                               mstep,
                                s2, score, &rss);
     if (grad) {
         for (int j = 0; j < d->p; j++) score[j] /= s2;
@@ -182,7 +183,8 @@ static void gaussian_expert(const moem_data *d, int k, double vsum, moem_par *pa
     if (status == CHOL_RIDGE) st->regularised++;
     if (status == CHOL_FAILED) st->failed++;
     if (status == CHOL_FAILED) return;
-    gaussian_sigma(d, k, weighted_rms(d->n, wk->v, wk->resid, vsum), vsum, par, ctl, st, sums);
+    gaussian_sigma(d, k, weighted_rms(d->n, mstep->v, mstep->resid, vsum), vsum, par, ctl, st,
+                   sums);
 }
 
 /* A gaussian expert's M-step from the E-step's statistics (stats.c), without reading the
@@ -191,22 +193,23 @@ static void gaussian_expert(const moem_data *d, int k, double vsum, moem_par *pa
  * least squares with refinement must do it: an ill-conditioned G (LAPACK's estimate above 1e4),
  * or a sum of squares that fell below 1e-8 of its old value, where the difference formula
  * loses precision. */
-static int gaussian_from_stats(const moem_data *d, int k, moem_par *par, moem_work *wk,
+static int gaussian_from_stats(const moem_data *d, int k, moem_par *par,
+                               const estep_work *estep, mstep_work *mstep,
                                const moem_control *ctl, moem_status *st, moem_gradient *grad,
                                double *sums)
 {
     const int p = d->p;
-    const moem_stats *s = &wk->stats;
+    const moem_stats *s = &estep->stats;
     const double *gram = s->gram + (size_t) k * p * p, *score = s->score + (size_t) k * p;
     const double s2 = par->sigma[k] * par->sigma[k];
-    double *beta = par->beta + (size_t) k * p, *delta = wk->sm.step, quad = 0.0, lin = 0.0;
-    softmax_work *sm = &wk->sm;
+    double *beta = par->beta + (size_t) k * p, *delta = mstep->sm.step, quad = 0.0, lin = 0.0;
+    softmax_work *sm = &mstep->sm;
     double rcond;
     /* a gram derived from the total (stats.c) is precise while its expert holds a fair share
      * of the weight */
-    if (k == wk->gram_derived && !(2.0 * d->K * s->size[k] >= wk->wsum)) return 0;
+    if (k == estep->gram_derived && !(2.0 * d->K * s->size[k] >= estep->wsum)) return 0;
     memcpy(sm->hess, gram, (size_t) p * p * sizeof(double));
-    if (factor_ridged(d, s2, wk, &rcond) != CHOL_OK || !(rcond > 1e-4)) return 0;
+    if (factor_ridged(d, s2, mstep, &rcond) != CHOL_OK || !(rcond > 1e-4)) return 0;
     for (int j = 0; j < p; j++)
         delta[j] = score[j] - (d->penalty_x ? s2 * d->penalty_x[j] * beta[j] : 0.0);
     if (grad) {
@@ -228,26 +231,27 @@ static int gaussian_from_stats(const moem_data *d, int k, moem_par *par, moem_wo
     return 1;
 }
 
-/* wk->v = w post[, k] (n); returns its sum */
-static double expert_weights(const moem_data *d, moem_work *wk, int k)
+/* mstep->v = w post[, k] (n); returns its sum */
+static double expert_weights(const moem_data *d, const estep_work *estep, mstep_work *mstep,
+                             int k)
 {
-    const double *post = wk->post + (size_t) k * d->n;
+    const double *post = estep->post + (size_t) k * d->n;
     double vsum = 0.0;
     for (int i = 0; i < d->n; i++) {
-        wk->v[i] = d->w[i] * post[i];
-        vsum += wk->v[i];
+        mstep->v[i] = d->w[i] * post[i];
+        vsum += mstep->v[i];
     }
     return vsum;
 }
 
 /* sums (2) += the family's dispersion sums of expert k at its coefficients, a block of rows at
  * a time */
-static void dispersion_pass(const moem_data *d, const moem_par *par, moem_work *wk, int k,
-                            double *sums)
+static void dispersion_pass(const moem_data *d, const moem_par *par, const estep_work *estep,
+                            mstep_work *mstep, int k, double *sums)
 {
     const ptrdiff_t n = d->n;
-    const double *post = wk->post + (size_t) k * n;
-    glm_scratch *s = &wk->glm;
+    const double *post = estep->post + (size_t) k * n;
+    glm_scratch *s = &mstep->glm;
     for (ptrdiff_t b = 0; b * MOEM_CHUNK < n; b++) {
         const ptrdiff_t i0 = b * MOEM_CHUNK;
         const int len = block_rows(n, b);
@@ -266,24 +270,24 @@ static void count_result(const glm_result *res, moem_status *st, int *inner)
     st->failed += res->failed;
 }
 
-/* The softmax M-step of expert k (binomial, multinomial) with weights wk->v times the trials */
-static void softmax_expert(const moem_data *d, int k, moem_par *par, moem_work *wk,
+/* The softmax M-step of expert k (binomial, multinomial) with weights mstep->v times the trials */
+static void softmax_expert(const moem_data *d, int k, moem_par *par, mstep_work *mstep,
                            const moem_control *ctl, moem_status *st, int *inner,
                            const mstep_plan *plan)
 {
     moem_gradient *grad = plan->gradient;
     const int p = d->p, M = d->M;
     if (d->size)
-        for (int i = 0; i < d->n; i++) wk->v[i] *= d->size[i];
+        for (int i = 0; i < d->n; i++) mstep->v[i] *= d->size[i];
     softmax_problem pr = {
         .n = d->n, .q = p, .m = M, .z = d->x, .offset = d->offset_x, .target = d->target,
-        .v = wk->v, .penalty = d->penalty_x,
-        .bound = wk->bound_x.ready ? &wk->bound_x : NULL, .prob = wk->sm.prob,
+        .v = mstep->v, .penalty = d->penalty_x,
+        .bound = mstep->bound_x.ready ? &mstep->bound_x : NULL, .prob = mstep->sm.prob,
         .first_gradient = grad ? grad->beta + (size_t) k * M * p : NULL,
         .slack = plan->slack
     };
     softmax_result res;
-    softmax_fit(&pr, par->beta + (size_t) k * M * p, &wk->sm, ctl->inner_maxit, ctl->inner_tol,
+    softmax_fit(&pr, par->beta + (size_t) k * M * p, &mstep->sm, ctl->inner_maxit, ctl->inner_tol,
                 &res);
     *inner += res.iter;
     st->inner_capped += res.capped;
@@ -293,18 +297,18 @@ static void softmax_expert(const moem_data *d, int k, moem_par *par, moem_work *
 
 /* The dispersions from the sums of the fitted experts (2 x K): each its own, or one from all
  * (least squares has set each its own, from its residuals) */
-static void update_dispersions(const moem_data *d, moem_par *par, const moem_work *wk,
+static void update_dispersions(const moem_data *d, moem_par *par, const mstep_work *mstep,
                                const moem_control *ctl, moem_status *st, int count)
 {
     const moem_family *fam = d->family;
-    const double *sums = wk->dispersion_sums;
+    const double *sums = mstep->dispersion_sums;
     if (ctl->equal_dispersion) {
         double pooled[2] = { 0.0, 0.0 };
         int limited = 0;
         if (count == 0) return;
         for (int e = 0; e < count; e++) {
-            pooled[0] += sums[2 * wk->listed[e]];
-            pooled[1] += sums[2 * wk->listed[e] + 1];
+            pooled[0] += sums[2 * mstep->listed[e]];
+            pooled[1] += sums[2 * mstep->listed[e] + 1];
         }
         const double phi = fam->dispersion_update(pooled, ctl->sigma_min, &limited);
         for (int k = 0; k < d->K; k++) {
@@ -315,75 +319,77 @@ static void update_dispersions(const moem_data *d, moem_par *par, const moem_wor
     }
     if (least_squares_experts(d)) return;
     for (int e = 0; e < count; e++) {
-        const int k = wk->listed[e];
+        const int k = mstep->listed[e];
         par->sigma[k] = fam->dispersion_update(sums + 2 * k, ctl->sigma_min, &st->floored[k]);
     }
 }
 
-void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
-                   moem_status *st, int *inner, const mstep_plan *plan)
+void experts_mstep(const moem_data *d, moem_par *par, const estep_work *estep,
+                   mstep_work *mstep, const moem_control *ctl, moem_status *st, int *inner,
+                   const mstep_plan *plan)
 {
     const moem_family *fam = d->family;
     const int newton = fam->mstep == MSTEP_NEWTON || d->p_fixed > 0,
               from_stats = plan->from_stats && least_squares_experts(d);
     moem_gradient *grad = plan->gradient;
-    double *sums = wk->dispersion_sums;
-    int count = 0; /* the experts fitted, in wk->listed */
+    double *sums = mstep->dispersion_sums;
+    int count = 0; /* the experts fitted, in mstep->listed */
     glm_result res;
     *inner = 0;
     memset(sums, 0, (size_t) 2 * d->K * sizeof(double));
     for (int k = 0; k < d->K; k++) {
         if (from_stats) {
-            if (!(wk->stats.size[k] > ctl->min_weight)) {
+            if (!(estep->stats.size[k] > ctl->min_weight)) {
                 st->frozen[k] = 1;
                 continue;
             }
-            if (gaussian_from_stats(d, k, par, wk, ctl, st, grad, sums + 2 * k)) {
+            if (gaussian_from_stats(d, k, par, estep, mstep, ctl, st, grad, sums + 2 * k)) {
                 *inner += 1;
-                wk->listed[count++] = k;
+                mstep->listed[count++] = k;
                 continue;
             }
         }
-        const double vsum = expert_weights(d, wk, k);
+        const double vsum = expert_weights(d, estep, mstep, k);
         if (!(vsum > ctl->min_weight)) {
             st->frozen[k] = 1;
             continue;
         }
-        wk->listed[count++] = k;
+        mstep->listed[count++] = k;
         if (d->p_fixed > 0) continue; /* all experts at once, below */
         if (newton) {
-            glm_newton(d, wk->post, par->sigma, &k, 1, par->beta, &wk->glm, ctl->inner_maxit,
+            glm_newton(d, estep->post, par->sigma, &k, 1, par->beta, &mstep->glm, ctl->inner_maxit,
                        ctl->inner_tol, plan->slack, &res);
             count_result(&res, st, inner);
         } else if (fam->mstep == MSTEP_LEAST_SQUARES) {
-            gaussian_expert(d, k, vsum, par, wk, ctl, st, grad, sums + 2 * k);
+            gaussian_expert(d, k, vsum, par, mstep, ctl, st, grad, sums + 2 * k);
             *inner += 1;
         } else {
-            softmax_expert(d, k, par, wk, ctl, st, inner, plan);
+            softmax_expert(d, k, par, mstep, ctl, st, inner, plan);
         }
     }
     if (d->p_fixed > 0 && count > 0) {
-        glm_newton(d, wk->post, par->sigma, wk->listed, count, par->beta, &wk->glm,
+        glm_newton(d, estep->post, par->sigma, mstep->listed, count, par->beta, &mstep->glm,
                    ctl->inner_maxit, ctl->inner_tol, plan->slack, &res);
         count_result(&res, st, inner);
     }
     if (!fam->has_dispersion || ctl->fix_sigma) return;
     if (newton)
-        for (int e = 0; e < count; e++) dispersion_pass(d, par, wk, wk->listed[e], sums + 2 * wk->listed[e]);
-    update_dispersions(d, par, wk, ctl, st, count);
+        for (int e = 0; e < count; e++) dispersion_pass(d, par, estep, mstep, mstep->listed[e],
+                                                sums + 2 * mstep->listed[e]);
+    update_dispersions(d, par, mstep, ctl, st, count);
 }
 
-void symmetric_mstep(const moem_data *d, moem_par *par, moem_work *wk,
-                     const moem_control *ctl, moem_status *st, int *inner,
+void symmetric_mstep(const moem_data *d, moem_par *par, const estep_work *estep,
+                     mstep_work *mstep, const moem_control *ctl, moem_status *st, int *inner,
                      const mstep_plan *plan)
 {
     const int n = d->n, p = d->p;
-    const double *r = wk->post;
-    double *u = wk->v;
+    const double *r = estep->post;
+    double *u = mstep->v;
     if (d->family->mstep == MSTEP_LEAST_SQUARES) {
         double top = 0.0, rss = 0.0, wsum = 0.0;
         for (int i = 0; i < n; i++) u[i] = (2.0 * r[i] - 1.0) * d->y[i];
-        int status = least_squares(d, d->w, u, par->beta, wk->resid, wk,
+        int status = least_squares(d, d->w, u, par->beta, mstep->resid, mstep,
                                    par->sigma[0] * par->sigma[0], NULL, NULL);
         if (status == CHOL_RIDGE) st->regularised++;
         if (status == CHOL_FAILED) {
@@ -392,11 +398,11 @@ void symmetric_mstep(const moem_data *d, moem_par *par, moem_work *wk,
             return;
         }
         for (int i = 0; i < n; i++) {
-            double fit = u[i] - wk->resid[i];
+            double fit = u[i] - mstep->resid[i];
             top = fmax(top, fmax(fabs(d->y[i] - fit), fabs(d->y[i] + fit)));
         }
         for (int i = 0; i < n && top > 0; i++) {
-            double fit = u[i] - wk->resid[i], e1 = (d->y[i] - fit) / top,
+            double fit = u[i] - mstep->resid[i], e1 = (d->y[i] - fit) / top,
                    e2 = (d->y[i] + fit) / top;
             rss += d->w[i] * (r[i] * e1 * e1 + (1.0 - r[i]) * e2 * e2);
             wsum += d->w[i];
@@ -410,11 +416,11 @@ void symmetric_mstep(const moem_data *d, moem_par *par, moem_work *wk,
         for (int i = 0; i < n; i++) u[i] = r[i] * d->y[i] + (1.0 - r[i]) * (1.0 - d->y[i]);
         softmax_problem pr = {
             .n = n, .q = p, .m = 1, .z = d->x, .target = u, .v = d->w, .penalty = d->penalty_x,
-            .bound = wk->bound_x.ready ? &wk->bound_x : NULL, .prob = wk->sm.prob,
+            .bound = mstep->bound_x.ready ? &mstep->bound_x : NULL, .prob = mstep->sm.prob,
             .slack = plan->slack
         };
         softmax_result res;
-        softmax_fit(&pr, par->beta, &wk->sm, ctl->inner_maxit, ctl->inner_tol, &res);
+        softmax_fit(&pr, par->beta, &mstep->sm, ctl->inner_maxit, ctl->inner_tol, &res);
         *inner = res.iter;
         st->inner_capped += res.capped;
         st->regularised += res.regularised;

@@ -195,7 +195,7 @@ static void alloc_bound(int q, int m, const double *gram, const double *penalty,
     b->scale_perp = alloc_doubles(q);
     b->chol_ones = alloc_doubles((size_t) q * q);
     b->scale_ones = alloc_doubles(q);
-    bound_setup(q, m, gram, penalty, wk->sm.chol, b);
+    bound_setup(q, m, gram, penalty, wk->m.sm.chol, b);
 }
 
 /* What the fit takes from the Gram matrices x' diag(w) x and z' diag(w) z, each computed once
@@ -213,23 +213,25 @@ static void setup_curvature(const moem_data *d, const moem_control *ctl, moem_wo
     double *gram_x = NULL, *gram_z = NULL;
     if (bound_x || eigen || derived) {
         gram_x = alloc_doubles((size_t) d->p * d->p);
-        gram_weighted(d->n, d->p, d->x, d->w, wk->sm.rows, gram_x, d->p);
+        gram_weighted(d->n, d->p, d->x, d->w, wk->m.sm.rows, gram_x, d->p);
     }
     if (bound_z || eigen) {
         if (d->z == d->x && gram_x) {
             gram_z = gram_x;
         } else {
             gram_z = alloc_doubles((size_t) d->q * d->q);
-            gram_weighted(d->n, d->q, d->z, d->w, wk->sm.rows, gram_z, d->q);
+            gram_weighted(d->n, d->q, d->z, d->w, wk->m.sm.rows, gram_z, d->q);
         }
     }
-    if (bound_x) alloc_bound(d->p, d->M, gram_x, d->penalty_x, wk, &wk->bound_x);
-    if (bound_z) alloc_bound(d->q, d->K - 1, gram_z, d->penalty_z, wk, &wk->bound_z);
+    if (bound_x) alloc_bound(d->p, d->M, gram_x, d->penalty_x, wk, &wk->m.bound_x);
+    if (bound_z) alloc_bound(d->q, d->K - 1, gram_z, d->penalty_z, wk, &wk->m.bound_z);
     if (eigen) {
-        wk->lambda_x = top_eigenvalue(d->p, gram_x, wk->sm.chol, wk->sm.step, wk->eigen, lwork);
-        wk->lambda_z = top_eigenvalue(d->q, gram_z, wk->sm.chol, wk->sm.step, wk->eigen, lwork);
+        wk->lambda_x = top_eigenvalue(d->p, gram_x, wk->m.sm.chol, wk->m.sm.step, wk->m.eigen,
+                                      lwork);
+        wk->lambda_z = top_eigenvalue(d->q, gram_z, wk->m.sm.chol, wk->m.sm.step, wk->m.eigen,
+                                      lwork);
     }
-    if (derived) wk->gram_total = gram_x;
+    if (derived) wk->e.gram_total = gram_x;
 }
 
 /* The gradient's sums (gradient.c) */
@@ -269,31 +271,31 @@ static int usable_threads(int asked)
 
 /* The E-step's workspace (estep.c): each thread's scratch, the gate probabilities, and the
  * sums of the gradient and of the M-step's statistics, in all and, for a narrow design, by
- * stripe; and what the weights are (their sum, whether all 0 or 1). */
-static void alloc_estep(const moem_data *d, int threads, moem_work *wk)
+ * stripe; and what the weights are (their sum, whether all 0 or 1).  The caller sets its
+ * posterior, its gauge and its rows. */
+static void alloc_estep(const moem_data *d, int threads, estep_work *e)
 {
-    wk->threads = usable_threads(threads);
-    memset(&wk->sm.gauge, 0, sizeof wk->sm.gauge); /* threads from the first pass */
-    wk->wsum = 0.0;
-    wk->unit_weights = 1;
+    e->threads = usable_threads(threads);
+    e->wsum = 0.0;
+    e->unit_weights = 1;
     for (ptrdiff_t i = 0; i < d->n; i++) {
-        wk->wsum += d->w[i];
-        if (d->w[i] != 0.0 && d->w[i] != 1.0) wk->unit_weights = 0;
+        e->wsum += d->w[i];
+        if (d->w[i] != 0.0 && d->w[i] != 1.0) e->unit_weights = 0;
     }
-    wk->gram_total = NULL; /* no gram derived (stats.c) */
-    wk->gram_derived = -1;
-    wk->block = alloc_doubles((size_t) wk->threads * estep_block_size(d));
-    wk->gate_prob = alloc_doubles((size_t) d->n * d->K);
-    alloc_gradient(d, &wk->grad);
-    alloc_stats(d, &wk->stats);
+    e->gram_total = NULL; /* no gram derived (stats.c) */
+    e->gram_derived = -1;
+    e->block = alloc_doubles((size_t) e->threads * estep_block_size(d));
+    e->gate_prob = alloc_doubles((size_t) d->n * d->K);
+    alloc_gradient(d, &e->grad);
+    alloc_stats(d, &e->stats);
     const int by_stripe = estep_narrow(d);
     for (int s = 0; s < MOEM_STRIPES; s++) {
         if (by_stripe) {
-            alloc_gradient(d, &wk->stripe[s].grad);
-            alloc_stats(d, &wk->stripe[s].stats);
+            alloc_gradient(d, &e->stripe[s].grad);
+            alloc_stats(d, &e->stripe[s].stats);
         } else { /* a wide design's stripes add into the totals */
-            wk->stripe[s].grad = wk->grad;
-            wk->stripe[s].stats = wk->stats;
+            e->stripe[s].grad = e->grad;
+            e->stripe[s].stats = e->stats;
         }
     }
 }
@@ -332,51 +334,56 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     if ((size_t) d->q * (d->K - 1) > D) D = (size_t) d->q * (d->K - 1);
     if (cols > D) D = cols;
     H = ctl->solver == SOLVER_BOUND ? cols : D;
-    wk->post = post; /* the result's matrix, n x K: no copy at the end */
-    wk->v = alloc_doubles(n);
-    wk->resid = alloc_doubles(n);
-    alloc_estep(d, ctl->threads, wk);
+    wk->e.post = post; /* the result's matrix, n x K: no copy at the end */
+    wk->m.v = alloc_doubles(n);
+    wk->m.resid = alloc_doubles(n);
+    alloc_estep(d, ctl->threads, &wk->e);
     wk->theta = alloc_doubles(P);
     wk->trial = alloc_doubles(P);
     wk->ascent = alloc_doubles(P);
     wk->last = alloc_doubles(P);
-    wk->eigen = alloc_doubles(3 * cols);
-    wk->iwork = (int *) R_alloc(cols > 0 ? cols : 1, sizeof(int));
-    /* class probabilities of the experts' softmax M-steps (the gate has wk->gate_prob) */
+    wk->m.eigen = alloc_doubles(3 * cols);
+    wk->m.iwork = (int *) R_alloc(cols > 0 ? cols : 1, sizeof(int));
+    /* class probabilities of the experts' softmax M-steps (the gate has wk->e.gate_prob) */
     const int softmax_experts = d->family->mstep == MSTEP_SOFTMAX && d->p_fixed == 0;
-    wk->sm.prob = softmax_experts ? alloc_doubles(n * (m + 1)) : NULL;
-    wk->sm.threads = wk->threads;
-    wk->sm.eta = alloc_doubles((size_t) wk->threads * MOEM_CHUNK * m);
-    wk->sm.rows = alloc_doubles((size_t) wk->threads * MOEM_CHUNK * cols);
+    wk->m.sm.prob = softmax_experts ? alloc_doubles(n * (m + 1)) : NULL;
+    wk->m.sm.threads = wk->e.threads;
+    memset(&wk->m.sm.gauge, 0, sizeof wk->m.sm.gauge); /* threads from the first pass */
+    wk->m.sm.eta = alloc_doubles((size_t) wk->e.threads * MOEM_CHUNK * m);
+    wk->m.sm.rows = alloc_doubles((size_t) wk->e.threads * MOEM_CHUNK * cols);
+    /* the E-step shares the M-steps' rows (it uses them within its pass) and their gauge (one
+     * record of the fit's passes on threads) */
+    wk->e.rows = wk->m.sm.rows;
+    wk->e.gauge = &wk->m.sm.gauge;
     /* by stripe, the gradients and Hessians of the narrow softmax problems (softmax.c) */
     size_t Dx = softmax_experts ? (size_t) d->p * d->M : 0,
            Dz = (size_t) d->q * (d->K - 1), narrow = 0;
     if (narrow_terms(Dx) && Dx > narrow) narrow = Dx;
     if (narrow_terms(Dz) && Dz > narrow) narrow = Dz;
-    wk->sm.grad_part = alloc_doubles(MOEM_STRIPES * narrow);
-    wk->sm.hess_part = ctl->solver == SOLVER_NEWTON ?
+    wk->m.sm.grad_part = alloc_doubles(MOEM_STRIPES * narrow);
+    wk->m.sm.hess_part = ctl->solver == SOLVER_NEWTON ?
         alloc_doubles(MOEM_STRIPES * narrow * narrow) : NULL;
-    wk->sm.grad = alloc_doubles(D);
-    wk->sm.grad_next = alloc_doubles(D);
-    wk->sm.grad_ready = 0;
-    wk->sm.hess = alloc_doubles(H * H);
-    wk->sm.chol = alloc_doubles(H * H);
-    wk->sm.scale = alloc_doubles(D);
-    wk->sm.step = alloc_doubles(D);
-    wk->sm.trial = alloc_doubles(D);
+    wk->m.sm.grad = alloc_doubles(D);
+    wk->m.sm.grad_next = alloc_doubles(D);
+    wk->m.sm.grad_ready = 0;
+    wk->m.sm.hess = alloc_doubles(H * H);
+    wk->m.sm.chol = alloc_doubles(H * H);
+    wk->m.sm.scale = alloc_doubles(D);
+    wk->m.sm.step = alloc_doubles(D);
+    wk->m.sm.trial = alloc_doubles(D);
     wk->lambda_x = wk->lambda_z = 0.0;
-    memset(&wk->bound_x, 0, sizeof wk->bound_x);
-    memset(&wk->bound_z, 0, sizeof wk->bound_z);
-    memset(&wk->gate_saved, 0, sizeof wk->gate_saved);
+    memset(&wk->m.bound_x, 0, sizeof wk->m.bound_x);
+    memset(&wk->m.bound_z, 0, sizeof wk->m.bound_z);
+    memset(&wk->m.gate_saved, 0, sizeof wk->m.gate_saved);
     if (ctl->solver == SOLVER_NEWTON && d->K > 1) {
         size_t Dz = (size_t) d->q * (d->K - 1);
-        wk->gate_saved.chol = alloc_doubles(Dz * Dz);
-        wk->gate_saved.scale = alloc_doubles(Dz);
-        wk->gate_before = alloc_doubles(Dz);
+        wk->m.gate_saved.chol = alloc_doubles(Dz * Dz);
+        wk->m.gate_saved.scale = alloc_doubles(Dz);
+        wk->m.gate_before = alloc_doubles(Dz);
     }
-    if (d->family->mstep == MSTEP_NEWTON || d->p_fixed > 0) alloc_glm(d, &wk->glm);
-    wk->dispersion_sums = alloc_doubles((size_t) 2 * d->K);
-    wk->listed = (int *) R_alloc(d->K, sizeof(int));
+    if (d->family->mstep == MSTEP_NEWTON || d->p_fixed > 0) alloc_glm(d, &wk->m.glm);
+    wk->m.dispersion_sums = alloc_doubles((size_t) 2 * d->K);
+    wk->m.listed = (int *) R_alloc(d->K, sizeof(int));
     setup_curvature(d, ctl, wk);
 }
 
@@ -474,10 +481,10 @@ SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP size, SEXP offset_
     if (start_with_mstep && Rf_isInteger(post)) {
         /* expert labels 1..K (R/start.R): a posterior of zeros and ones */
         const int *label = INTEGER(post);
-        memset(wk.post, 0, (size_t) d.n * d.K * sizeof(double));
-        for (int i = 0; i < d.n; i++) wk.post[i + (size_t) (label[i] - 1) * d.n] = 1.0;
+        memset(wk.e.post, 0, (size_t) d.n * d.K * sizeof(double));
+        for (int i = 0; i < d.n; i++) wk.e.post[i + (size_t) (label[i] - 1) * d.n] = 1.0;
     } else if (start_with_mstep) {
-        memcpy(wk.post, REAL(post), (size_t) d.n * d.K * sizeof(double));
+        memcpy(wk.e.post, REAL(post), (size_t) d.n * d.K * sizeof(double));
     }
 
     moem_em(&d, &par, &wk, &ctl, start_with_mstep, &st);
@@ -491,7 +498,7 @@ SEXP ffi_em(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP size, SEXP offset_
     SET_VECTOR_ELT(out, 3, posterior);
     if (d.family->mean) {
         SEXP mean = PROTECT(Rf_allocVector(REALSXP, d.n)), rows = Rf_getAttrib(x, R_DimNamesSymbol);
-        moem_fitted(&d, &par, &wk, REAL(mean));
+        moem_fitted(&d, &par, &wk.e, REAL(mean));
         if (!Rf_isNull(rows)) Rf_setAttrib(mean, R_NamesSymbol, VECTOR_ELT(rows, 0));
         SET_VECTOR_ELT(out, 15, mean);
         UNPROTECT(1);
@@ -516,23 +523,25 @@ SEXP ffi_estep(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP size, SEXP offs
 {
     const char *fn = "ffi_estep";
     moem_data d;
-    moem_work wk;
-    memset(&wk, 0, sizeof wk);
+    estep_work e;
+    thread_gauge gauge = { .wait = 0 };
+    memset(&e, 0, sizeof e);
     read_data(fn, x, z, y, target, w, size, offset_x, offset_z, dims, 0, &d);
     check_par(fn, &d, beta, gate, sigma);
     moem_par par = { .beta = REAL(beta), .gate = REAL(gate), .sigma = REAL(sigma) };
     SEXP posterior = PROTECT(Rf_allocMatrix(REALSXP, d.n, d.K));
-    wk.post = REAL(posterior);
-    alloc_estep(&d, 1, &wk);
-    double loglik = moem_estep(&d, &par, &wk, 1, 0, NULL);
+    e.post = REAL(posterior);
+    alloc_estep(&d, 1, &e);
+    e.gauge = &gauge; /* (no statistics: no rows) */
+    double loglik = moem_estep(&d, &par, &e, 1, 0, NULL);
     const char *names[] = { "loglik", "posterior", "gradient_experts", "gradient_gate",
                             "gradient_logsigma" };
     SEXP out = PROTECT(named_list(names, 5));
     SET_VECTOR_ELT(out, 0, Rf_ScalarReal(loglik));
     SET_VECTOR_ELT(out, 1, posterior);
-    SET_VECTOR_ELT(out, 2, matrix_copy(wk.grad.beta, d.p, d.M * d.K));
-    SET_VECTOR_ELT(out, 3, matrix_copy(wk.grad.gate, d.q, d.K - 1));
-    SET_VECTOR_ELT(out, 4, matrix_copy(wk.grad.logsigma, d.K, 1));
+    SET_VECTOR_ELT(out, 2, matrix_copy(e.grad.beta, d.p, d.M * d.K));
+    SET_VECTOR_ELT(out, 3, matrix_copy(e.grad.gate, d.q, d.K - 1));
+    SET_VECTOR_ELT(out, 4, matrix_copy(e.grad.logsigma, d.K, 1));
     UNPROTECT(2);
     return out;
 }

@@ -1,7 +1,7 @@
 /*
  * gd.c: one iteration of gradient descent on the average negative log-likelihood
  * L(theta) = -loglik(theta) / sum(w) (the log-posterior with a ridge penalty), jointly over the
- * free parameters theta (params.c), from the gradient that the last E-step left in wk->grad:
+ * free parameters theta (params.c), from the gradient that the last E-step left in wk->e.grad:
  *
  *     theta <- theta - s grad L(theta).
  *
@@ -19,24 +19,25 @@ double gd_step(const moem_data *d, moem_par *par, moem_work *wk, const moem_cont
                double logpost, double *step, double *loglik)
 {
     const int P = par_count(d, ctl);
-    const double objective = -logpost / wk->wsum;
+    const double objective = -logpost / wk->e.wsum;
     double norm2 = 0.0, s = ctl->step > 0 ? ctl->step : 2.0 * *step;
     par_pack(d, ctl, par, wk->theta);
-    gradient_pack(d, ctl, &wk->grad, wk->ascent);
+    gradient_pack(d, ctl, &wk->e.grad, wk->ascent);
     for (int j = 0; j < P; j++) {
-        wk->ascent[j] /= wk->wsum;
+        wk->ascent[j] /= wk->e.wsum;
         norm2 += wk->ascent[j] * wk->ascent[j];
     }
     for (int halving = 0; halving < 60; halving++, s *= 0.5) {
         for (int j = 0; j < P; j++) wk->trial[j] = wk->theta[j] + s * wk->ascent[j];
         par_unpack(d, ctl, wk->trial, par);
-        double next = moem_evaluate(d, par, wk, 1, 0, loglik, NULL);
-        if (ctl->step > 0 || (isfinite(next) && -next / wk->wsum <= objective - 1e-4 * s * norm2)) {
+        double next = moem_evaluate(d, par, &wk->e, 1, 0, loglik, NULL);
+        if (ctl->step > 0 ||
+            (isfinite(next) && -next / wk->e.wsum <= objective - 1e-4 * s * norm2)) {
             *step = s;
             return next;
         }
     }
     par_unpack(d, ctl, wk->theta, par);
     *step = s;
-    return moem_evaluate(d, par, wk, 1, 0, loglik, NULL);
+    return moem_evaluate(d, par, &wk->e, 1, 0, loglik, NULL);
 }

@@ -1,6 +1,6 @@
 /*
  * gradient_em.c: one iteration of gradient EM, a single gradient step on EM's Q(. | theta_t)
- * per block, from the gradient that the last E-step left in wk->grad (at theta_t the gradient
+ * per block, from the gradient that the last E-step left in wk->e.grad (at theta_t the gradient
  * of Q is that of the log-likelihood).  Each block's step is 1 / L, with L a bound on the
  * curvature of Q over the block, computed once from the data (lambda_x and lambda_z are the top
  * eigenvalues of x' diag(w) x and z' diag(w) z) and the family's bound on -d^2 log f / d eta^2
@@ -59,7 +59,7 @@ static void dispersion_step(const moem_data *d, moem_par *par, const moem_gradie
 static void symmetric_step(const moem_data *d, moem_par *par, const moem_work *wk,
                            const moem_control *ctl, moem_status *st)
 {
-    const moem_gradient *g = &wk->grad;
+    const moem_gradient *g = &wk->e.grad;
     const int p = d->p;
     double step = (ctl->step > 0 ? ctl->step : 1.0) *
                   bounded_step(wk->lambda_x, d->family->curvature_bound(1, par->sigma[0]), 0.0);
@@ -73,7 +73,7 @@ static void symmetric_step(const moem_data *d, moem_par *par, const moem_work *w
 void gradient_em_step(const moem_data *d, moem_par *par, moem_work *wk,
                       const moem_control *ctl, moem_status *st)
 {
-    const moem_gradient *g = &wk->grad;
+    const moem_gradient *g = &wk->e.grad;
     const moem_family *fam = d->family;
     const int p = d->p, M = d->M, q = d->q, dispersion = fam->has_dispersion && !ctl->fix_sigma;
     const double pen_x = penalty_top(d->penalty_x, p), pen_z = penalty_top(d->penalty_z, q);

@@ -301,44 +301,61 @@ typedef struct {
     int iter, capped, regularised, failed;
 } glm_result;
 
-/* Scratch for one fit, allocated once by ffi.c.  P is the number of free parameters
- * (params.c). */
+/* The E-step's workspace (estep.c, with stats.c and gradient.c): its scratch, and what it
+ * leaves for the M-steps and the driver.  Allocated once per fit by ffi.c. */
 typedef struct {
     double *post;  /* n x K  posterior probabilities */
+    double *gate_prob; /* n x K  gate probabilities of experts 2..K, then of expert 1, at the
+                          last E-step (the gate's M-step then keeps its own there) */
+    double gate_q;     /* the gate's part of Q at the last E-step (for a warm gate M-step) */
+    moem_gradient grad; /* the gradient of the last E-step that asked for it */
+    moem_stats stats;   /* EM's M-step statistics from the last E-step */
+    double wsum;   /*        sum of the case weights */
+    int unit_weights; /*     1 if every case weight is 0 or 1 (log_sum, moem.h) */
+    int threads;   /*        threads of the passes over the rows, from 1 to MOEM_STRIPES */
+    thread_gauge *gauge; /*  how the fit's passes on threads went (shared with the softmax
+                             passes: the M-steps' sm.gauge) */
+    double *rows;  /* threads x MOEM_CHUNK x max(p, q)  each thread's scaled rows (the
+                      M-steps' sm.rows, which they use between E-steps) */
+    double *block; /* threads x estep_block_size()  each thread's linear predictors, log terms
+                      and row sums */
+    moem_stripe stripe[MOEM_STRIPES]; /* the sums by stripe; for a wide design their gradient
+                                         and statistics are grad's and stats' */
+    double *gram_total; /* p x p  x' diag(w) x (upper triangle) of gaussian experts, from
+                           which the E-step derives one expert's gram (stats.c), or NULL */
+    int gram_derived;   /* the expert whose gram the last E-step derived, or -1 */
+} estep_work;
+
+/* The M-steps' workspace (experts.c, gating.c, glm_newton.c, softmax.c, bound.c): scratch, and
+ * what the gate's solver keeps from one M-step to the next.  Allocated once per fit by ffi.c. */
+typedef struct {
     double *v;     /* n      weights of the expert being updated */
     double *resid; /* n      residuals of the gaussian expert being updated */
-    int threads;   /*        threads of the passes over the rows, from 1 to MOEM_STRIPES */
-    double *block; /* threads x estep_block_size()  each thread's linear predictors, log terms
-                      and row sums of the E-step */
-    moem_stripe stripe[MOEM_STRIPES]; /* the E-step's sums by stripe; for a wide design their
-                                         gradient and statistics are grad's and stats' */
-    double *gate_prob; /* n x K  gate probabilities of experts 2..K, then of expert 1, at the
-                          last E-step */
-    double gate_q;     /* the gate's part of Q at the last E-step (for a warm gate M-step) */
-    moem_gradient grad;
-    double *theta; /* P      free parameters (gradient descent) */
-    double *trial; /* P      free parameters of a trial step (gradient descent) */
-    double *ascent;/* P      gradient of the log-likelihood over the free parameters */
-    double *last;  /* P      free parameters before the current iteration's update */
-    double wsum;   /*        sum of the case weights */
-    int unit_weights; /*     1 if every case weight is 0 or 1 (estep.c) */
     double *eigen; /* 3 max(p, q)  scratch of top_eigenvalue() and chol_rcond() */
     int *iwork;    /* max(p, q)    scratch of chol_rcond() */
-    double lambda_x, lambda_z; /* top eigenvalues of x' diag(w) x and z' diag(w) z */
-    softmax_bound bound_x;     /* Boehning's bound of the softmax experts (solver BOUND) */
-    softmax_bound bound_z;     /* and of the gate */
-    softmax_saved gate_saved;  /* the gate's last Newton Hessian factor (solver NEWTON) */
-    double *gate_before;       /* q x (K - 1)  the gate's coefficients before a step that EM
-                                  tests at the next E-step (em.c), with the Newton solver */
-    moem_stats stats;          /* EM's M-step statistics from the last E-step */
-    double *gram_total;        /* p x p  x' diag(w) x (upper triangle) of gaussian experts, from
-                                  which the E-step derives one expert's gram (stats.c), or NULL */
-    int gram_derived;          /* the expert whose gram the last E-step derived, or -1 */
     softmax_work sm;
     glm_scratch glm;           /* of Newton's M-steps (glm_newton.c) */
     double *dispersion_sums;   /* 2 x K  each expert's dispersion_sums (family.h) after its
                                   M-step */
     int *listed;               /* K      experts of a shared M-step */
+    softmax_bound bound_x;     /* Boehning's bound of the softmax experts (solver BOUND) */
+    softmax_bound bound_z;     /* and of the gate */
+    softmax_saved gate_saved;  /* the gate's last Newton Hessian factor (solver NEWTON) */
+    double *gate_before;       /* q x (K - 1)  the gate's coefficients before a step that EM
+                                  tests at the next E-step (em.c), with the Newton solver */
+} mstep_work;
+
+/* A fit's workspace, allocated once by ffi.c: the E-step's, the M-steps', and the driver's own
+ * (em.c, gd.c, gradient_em.c).  P is the number of free parameters (params.c). */
+typedef struct {
+    estep_work e;
+    mstep_work m;
+    double *theta; /* P      free parameters (gradient descent) */
+    double *trial; /* P      free parameters of a trial step (gradient descent) */
+    double *ascent;/* P      gradient of the log-likelihood over the free parameters */
+    double *last;  /* P      free parameters before the current iteration's update */
+    double lambda_x, lambda_z; /* top eigenvalues of x' diag(w) x and z' diag(w) z (gradient
+                                  EM) */
 } moem_work;
 
 /* What happened during a fit, beyond the parameters. */
@@ -390,17 +407,17 @@ static inline int least_squares_experts(const moem_data *d)
 int estep_narrow(const moem_data *d);
 double estep_row_cost(const moem_data *d);
 size_t estep_block_size(const moem_data *d);
-double moem_estep(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
+double moem_estep(const moem_data *d, const moem_par *par, estep_work *e, int with_gradient,
                   int with_stats, double *replaced_q);
-void moem_start_statistics(const moem_data *d, const moem_par *par, moem_work *wk);
-double moem_evaluate(const moem_data *d, const moem_par *par, moem_work *wk, int with_gradient,
+void moem_start_statistics(const moem_data *d, const moem_par *par, estep_work *e);
+double moem_evaluate(const moem_data *d, const moem_par *par, estep_work *e, int with_gradient,
                      int with_stats, double *loglik, double *replaced_q);
-void moem_fitted(const moem_data *d, const moem_par *par, moem_work *wk, double *fitted);
+void moem_fitted(const moem_data *d, const moem_par *par, estep_work *e, double *fitted);
 void stats_zero(const moem_data *d, moem_stats *s);
 void stats_block(const moem_data *d, const double *post, const double *gate_prob, ptrdiff_t i0,
                  int len, const double *eta, double *scratch, double *rows, int derived,
                  moem_stats *s);
-int stats_derived_expert(const moem_data *d, const moem_work *wk);
+int stats_derived_expert(const moem_data *d, const estep_work *e);
 void stats_derived_gram(const moem_data *d, const double *gram_total, int derived, moem_stats *s);
 void stats_add(const moem_data *d, const moem_stats *from, moem_stats *to);
 int stats_gradient(const moem_data *d, const moem_par *par, const moem_stats *s,
@@ -432,17 +449,18 @@ void gradient_pack(const moem_data *d, const moem_control *ctl, const moem_gradi
 int par_finite(const moem_data *d, const moem_control *ctl, const moem_par *par, double *theta);
 
 /* experts.c, gating.c, gradient_em.c, gd.c */
-void symmetric_mstep(const moem_data *d, moem_par *par, moem_work *wk,
-                     const moem_control *ctl, moem_status *st, int *inner,
+void symmetric_mstep(const moem_data *d, moem_par *par, const estep_work *estep,
+                     mstep_work *mstep, const moem_control *ctl, moem_status *st, int *inner,
                      const mstep_plan *plan);
 void gradient_em_step(const moem_data *d, moem_par *par, moem_work *wk,
                       const moem_control *ctl, moem_status *st);
 double gd_step(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
                double logpost, double *step, double *loglik);
-void experts_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
-                   moem_status *st, int *inner, const mstep_plan *plan);
-void gate_mstep(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,
-                moem_status *st, int *inner, const mstep_plan *plan);
+void experts_mstep(const moem_data *d, moem_par *par, const estep_work *estep,
+                   mstep_work *mstep, const moem_control *ctl, moem_status *st, int *inner,
+                   const mstep_plan *plan);
+void gate_mstep(const moem_data *d, moem_par *par, estep_work *estep, mstep_work *mstep,
+                const moem_control *ctl, moem_status *st, int *inner, const mstep_plan *plan);
 
 /* em.c */
 void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_control *ctl,

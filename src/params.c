@@ -10,10 +10,10 @@
  *
  * par_layout gives the blocks' lengths, which R reads by name (ffi_par_layout: experts,
  * fixed, gating, dispersion) for its coefficient vector and the fit's path.  Unpacking keeps
- * the dispersion within sigma_min's limit, as EM's M-step does.  Gradient descent steps on theta; gradient_pack maps
- * the E-step's gradient (moem_gradient) to the gradient over theta by the chain rule: shared
- * coefficients and an equal dispersion sum their experts' gradients, and the symmetric model
- * has beta_2 = -beta_1 and one sigma.
+ * the dispersion within sigma_min's limit, as EM's M-step does.  Gradient descent steps on
+ * theta; gradient_pack maps the E-step's gradient (moem_gradient) to the gradient over theta
+ * by the chain rule: shared coefficients and an equal dispersion sum their experts'
+ * gradients, and the symmetric model has beta_2 = -beta_1 and one sigma.
  */
 #include <math.h>
 #include <string.h>

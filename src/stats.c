@@ -67,13 +67,13 @@ int stats_gradient(const moem_data *d, const moem_par *par, const moem_stats *s,
     return 1;
 }
 
-/* The expert whose gram matrix the next statistics derive from wk->gram_total: the one that
+/* The expert whose gram matrix the next statistics derive from e->gram_total: the one that
  * held the most weight at the last E-step, or -1 for none (no total, or no last E-step). */
-int stats_derived_expert(const moem_data *d, const moem_work *wk)
+int stats_derived_expert(const moem_data *d, const estep_work *e)
 {
     int top = 0;
-    if (!wk->gram_total || !wk->stats.ready) return -1;
-    for (int k = 1; k < d->K; k++) if (wk->stats.size[k] > wk->stats.size[top]) top = k;
+    if (!e->gram_total || !e->stats.ready) return -1;
+    for (int k = 1; k < d->K; k++) if (e->stats.size[k] > e->stats.size[top]) top = k;
     return top;
 }
 

@@ -486,3 +486,23 @@ test_that("a Gamma shape is the likelihood's maximiser from small to very large 
     expect_equal(unname(fit$shape), best, tolerance = 1e-6)
   }
 })
+
+test_that("R's family table and the C registry agree family by family", {
+  # each family's code names the same family in src/families.c: a dispersion in both or in
+  # neither, and one linear predictor per expert unless multiclass
+  for (name in names(moem:::family_table)) {
+    info <- moem:::family_table[[name]]
+    M <- if (info$multiclass) 2L else 1L
+    layout <- .Call(moem:::ffi_par_layout, c(info$code, 3L, M, 0L, 0L), 2L, 2L, c(0L, 0L))
+    expect_identical(layout[["dispersion"]], if (is.null(info$dispersion)) 0L else 3L,
+                     info = name)
+    expect_identical(layout[["experts"]], 2L * M * 3L, info = name)
+    if (!info$multiclass) {
+      expect_error(.Call(moem:::ffi_par_layout, c(info$code, 3L, 2L, 0L, 0L), 2L, 2L,
+                         c(0L, 0L)), "dims\\[3\\] \\(M\\)", info = name)
+    }
+  }
+  expect_error(.Call(moem:::ffi_par_layout, c(length(moem:::family_table) + 1L, 3L, 1L, 0L,
+                                              0L), 2L, 2L, c(0L, 0L)),
+               "dims\\[1\\] \\(family\\)")
+})

@@ -121,8 +121,7 @@ plot.moem_compare <- function(x, which = c("gap", "beta_error", "gate_error"), .
   invisible(x)
 }
 
-# Whether gradient EM applies to a fit's model: experts whose curvature has a bound, without
-# binomial trials or shared coefficients (check_method_applies()).
+# Whether gradient EM applies to a fit's model (gradient_em_obstacle()).
 gradient_em_applies <- function(fit) {
-  family_info(fit$family)$bounded && is.null(fit$size) && !any(shared_terms(fit))
+  is.null(gradient_em_obstacle(family_info(fit$family), fit$size, any(shared_terms(fit))))
 }

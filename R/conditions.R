@@ -12,6 +12,12 @@ is_whole <- function(x, lower = -Inf) {
   is.numeric(x) && length(x) == 1L && !is.na(x) && is.finite(x) && x == round(x) && x >= lower
 }
 
+# Elementwise: finite whole numbers.
+is_whole_vector <- function(x) is.finite(x) & x == round(x)
+
+# Elementwise: whole to 1e-7 of max(1, scale), as counts computed in floating point are.
+near_whole <- function(x, scale = abs(x)) abs(x - round(x)) <= 1e-7 * pmax(1, scale)
+
 is_number <- function(x, lower = -Inf, strict = FALSE) {
   is.numeric(x) && length(x) == 1L && !is.na(x) && is.finite(x) &&
     (if (strict) x > lower else x >= lower)

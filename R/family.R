@@ -2,6 +2,8 @@
 # table.  Each entry's code is its place in the C registry (src/families.c), which has its
 # log-density, score, curvature and dispersion (src/family_<name>.c).  An entry holds:
 #   link         the one link moem fits
+#   mstep        how the C code fits an expert (src/family.h's mstep_kind): "least_squares",
+#                "softmax" (softmax regression of targets) or "newton"
 #   multiclass   TRUE when each expert has one linear predictor per free class (multinomial)
 #   dispersion   the name of each expert's dispersion parameter ("sigma", "shape"), or NULL
 #   response     function(y, weights, call, levels) -> list(y, size, weights): the response as
@@ -20,14 +22,11 @@
 # trials.
 family_table <- list(
   gaussian = list(
-    code = 1L, link = "identity", multiclass = FALSE, dispersion = "sigma", bounded = TRUE,
+    code = 1L, link = "identity", mstep = "least_squares", multiclass = FALSE,
+    dispersion = "sigma", bounded = TRUE,
     response = function(y, weights, call, levels) {
-      if (!is.numeric(y) || is.factor(y)) {
-        abort("The response of gaussian experts must be numeric, not ", class(y)[1L], ".",
-              call = call)
-      }
-      check_finite(y, "The response", call)
-      list(y = plain_double(y), size = NULL, weights = weights)
+      list(y = numeric_response(y, "gaussian", "numeric", call), size = NULL,
+           weights = weights)
     },
     logdens = function(y, eta, phi, size) stats::dnorm(y, eta, phi, log = TRUE),
     score = function(y, eta, phi, size) (y - eta) / phi^2,
@@ -42,45 +41,44 @@ family_table <- list(
     variance = function(mu, phi, size) phi^2
   ),
   binomial = list(
-    code = 2L, link = "logit", multiclass = FALSE, dispersion = NULL, bounded = TRUE,
+    code = 2L, link = "logit", mstep = "softmax", multiclass = FALSE, dispersion = NULL,
+    bounded = TRUE,
     response = function(y, weights, call, levels) binomial_response(y, weights, call, levels),
     logdens = function(y, eta, phi, size) {
-      m <- if (is.null(size)) 1 else size
+      m <- trial_counts(size)
       stats::dbinom(round(m * y), m, stats::plogis(eta), log = TRUE)
     },
-    score = function(y, eta, phi, size) (if (is.null(size)) 1 else size) * (y - stats::plogis(eta)),
+    score = function(y, eta, phi, size) trial_counts(size) * (y - stats::plogis(eta)),
     curvature = function(y, eta, phi, size) {
       p <- stats::plogis(eta)
-      (if (is.null(size)) 1 else size) * p * (1 - p)
+      trial_counts(size) * p * (1 - p)
     },
     simulate = function(n, mu, phi, size) {
-      m <- if (is.null(size)) 1 else size
+      m <- trial_counts(size)
       stats::rbinom(n, m, mu) / pmax(m, 1)
     },
     discrete = TRUE,
-    quantile = function(p, mu, phi, size) stats::qbinom(p, if (is.null(size)) 1 else size, mu),
-    cdf = function(q, mu, phi, size) stats::pbinom(q, if (is.null(size)) 1 else size, mu),
-    variance = function(mu, phi, size) mu * (1 - mu) / (if (is.null(size)) 1 else size)
+    quantile = function(p, mu, phi, size) stats::qbinom(p, trial_counts(size), mu),
+    cdf = function(q, mu, phi, size) stats::pbinom(q, trial_counts(size), mu),
+    variance = function(mu, phi, size) mu * (1 - mu) / trial_counts(size)
   ),
   multinomial = list(
-    code = 3L, link = "logit", multiclass = TRUE, dispersion = NULL, bounded = TRUE,
+    code = 3L, link = "logit", mstep = "softmax", multiclass = TRUE, dispersion = NULL,
+    bounded = TRUE,
     response = function(y, weights, call, levels) {
       list(y = multinomial_response(y, call, levels), size = NULL, weights = weights)
     }
   ),
   poisson = list(
-    code = 4L, link = "log", multiclass = FALSE, dispersion = NULL, bounded = FALSE,
+    code = 4L, link = "log", mstep = "newton", multiclass = FALSE, dispersion = NULL,
+    bounded = FALSE,
     response = function(y, weights, call, levels) {
-      if (!is.numeric(y) || is.factor(y)) {
-        abort("The response of poisson experts must be numeric counts, not ", class(y)[1L],
-              ".", call = call)
-      }
-      check_finite(y, "The response", call)
+      y <- numeric_response(y, "poisson", "numeric counts", call)
       if (any(y < 0) || any(y != round(y))) {
         abort("The response of poisson experts must be counts: whole numbers >= 0.",
               call = call)
       }
-      list(y = plain_double(y), size = NULL, weights = weights)
+      list(y = y, size = NULL, weights = weights)
     },
     logdens = function(y, eta, phi, size) stats::dpois(y, exp(eta), log = TRUE),
     score = function(y, eta, phi, size) y - exp(eta),
@@ -92,15 +90,12 @@ family_table <- list(
     variance = function(mu, phi, size) mu
   ),
   Gamma = list(
-    code = 5L, link = "log", multiclass = FALSE, dispersion = "shape", bounded = FALSE,
+    code = 5L, link = "log", mstep = "newton", multiclass = FALSE, dispersion = "shape",
+    bounded = FALSE,
     response = function(y, weights, call, levels) {
-      if (!is.numeric(y) || is.factor(y)) {
-        abort("The response of Gamma experts must be numeric, not ", class(y)[1L], ".",
-              call = call)
-      }
-      check_finite(y, "The response", call)
+      y <- numeric_response(y, "Gamma", "numeric", call)
       if (any(y <= 0)) abort("The response of Gamma experts must be positive.", call = call)
-      list(y = plain_double(y), size = NULL, weights = weights)
+      list(y = y, size = NULL, weights = weights)
     },
     logdens = function(y, eta, phi, size) {
       stats::dgamma(y, shape = phi, rate = phi / exp(eta), log = TRUE)
@@ -128,6 +123,20 @@ family_table <- list(
 # The table's entry of a family object.
 family_info <- function(family) family_table[[family$family]]
 
+# A numeric response, finite, as a plain double vector (gaussian, poisson and Gamma experts);
+# `what` says what it must be, in the error.
+numeric_response <- function(y, family_name, what, call) {
+  if (!is.numeric(y) || is.factor(y)) {
+    abort("The response of ", family_name, " experts must be ", what, ", not ", class(y)[1L],
+          ".", call = call)
+  }
+  check_finite(y, "The response", call)
+  plain_double(y)
+}
+
+# The binomial trials of each row: `size`, or 1 when it is NULL.
+trial_counts <- function(size) if (is.null(size)) 1 else size
+
 #' Multinomial logistic experts
 #'
 #' A family-like object for [moem()]'s `family` argument: each expert is a multinomial
@@ -151,10 +160,11 @@ multinomial <- function() {
 # name "Gamma" (or the constructor Gamma) means Gamma(link = "log"), the one link moem fits.
 resolve_family <- function(family, call) {
   if (is.character(family) && length(family) == 1L && family %in% names(family_table)) {
-    family <- switch(family, multinomial = multinomial,
-                     Gamma = function() stats::Gamma(link = "log"),
-                     get(family, mode = "function", envir = asNamespace("stats")))
+    family <- if (family == "multinomial") multinomial else {
+      get(family, mode = "function", envir = asNamespace("stats"))
+    }
   }
+  # (the constructor, or its name, means its log link: moem's one)
   if (identical(family, stats::Gamma)) family <- stats::Gamma(link = "log")
   if (is.function(family)) family <- family()
   if (!inherits(family, "family")) {
@@ -233,7 +243,7 @@ binomial_response <- function(y, weights, call, levels) {
   if (is.matrix(y) && ncol(y) == 2L) {
     if (!is.numeric(y) && !is.logical(y)) bad()
     check_finite(y, "The response", call)
-    if (any(y < 0) || any(abs(y - round(y)) > 1e-7 * pmax(1, abs(y)))) {
+    if (any(y < 0) || !all(near_whole(y))) {
       abort("cbind(successes, failures) must hold whole numbers >= 0.", call = call)
     }
     y <- round(y)
@@ -270,7 +280,7 @@ binomial_response <- function(y, weights, call, levels) {
     abort("A binomial response of proportions needs the numbers of trials as `weights`, as ",
           "in glm().", call = call)
   }
-  if (any(abs(weights * y - round(weights * y)) > 1e-7 * pmax(1, weights))) {
+  if (!all(near_whole(weights * y, scale = weights))) {
     abort("A binomial response of proportions times its `weights` (the trials) must give ",
           "whole numbers of successes.", call = call)
   }

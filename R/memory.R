@@ -63,7 +63,11 @@ fit_workspace <- function(n, p, q, K, M, family, method, control, same_design, k
   chunk <- 1024     # MOEM_CHUNK: rows of a block
   stripes <- 16     # MOEM_STRIPES
   narrow_max <- 256 # MOEM_NARROW
-  gaussian <- family$family != "multinomial" && family$family != "binomial"
+  # the experts' M-steps, as ffi.c allocates for them: least squares from the E-step's
+  # statistics, softmax regression, or Newton's method (also for shared coefficients)
+  mstep <- family_info(family)$mstep
+  least_squares <- mstep == "least_squares" && p_fixed == 0
+  softmax <- mstep == "softmax" && p_fixed == 0
   newton <- resolve_solver(control$solver, family, p, q, K, M) == 1L
   threads <- min(control$threads, stripes)
   cols <- max(p, q)
@@ -71,20 +75,20 @@ fit_workspace <- function(n, p, q, K, M, family, method, control, same_design, k
   D <- max(p * M, q * (K - 1), cols)
   H <- if (newton) D else cols
   P <- p * M * K + q * (K - 1) + K
-  Dx <- if (gaussian) 0 else p * M
+  Dx <- if (softmax) p * M else 0
   Dz <- q * (K - 1)
   narrow <- max(0, Dx[Dx <= narrow_max], Dz[Dz <= narrow_max])
   grad <- p * M * K + q * K + 3 * K
-  stats <- (if (gaussian) p * p * K + p * K else 0) + q * max(K - 1, 1)
+  stats <- (if (least_squares) p * p * K + p * K else 0) + q * max(K - 1, 1)
   by_stripe <- p * M * K + q * (K - 1) <= narrow_max
-  bound_x <- !newton && !gaussian
+  bound_x <- !newton && softmax
   bound_z <- !newton && K > 1
   eigen <- method == "gradient_em"
-  derived <- gaussian && K > 1 && method == "em"
+  derived <- least_squares && K > 1 && method == "em"
   fit <- c(
-    rows = n * (2 * K + 3) + (if (!gaussian) n * (m + 1) else 0),
-    estep = threads * chunk * (M * K + 3 * K + 5) + (grad + stats) * (1 + by_stripe * stripes),
-    glm_newton = if (family$family %in% c("poisson", "Gamma") || p_fixed > 0) {
+    rows = n * (2 * K + 3) + (if (softmax) n * (m + 1) else 0),
+    estep = threads * chunk * (M * K + 3 * K + 4) + (grad + stats) * (1 + by_stripe * stripes),
+    glm_newton = if (mstep == "newton" || p_fixed > 0) {
       experts <- if (p_fixed > 0) K else 1
       joint <- if (p_fixed > 0) K * (p - p_fixed) + p_fixed else p
       chunk * (4 + p) + experts * (p + p^2) + 2 * joint^2 + 5 * joint

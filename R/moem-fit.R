@@ -83,7 +83,8 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
   if (!info$multiclass && column_scan(y, w) == 2L) {
     abort("The response has values beyond 1e150 in absolute value; rescale it.", call = call)
   }
-  if ((p_fixed > 0L || identical(sigma, "equal")) && identical(info$dispersion, "sigma") &&
+  equal <- identical(sigma, "equal")
+  if ((p_fixed > 0L || equal) && identical(info$dispersion, "sigma") &&
       weighted_sd(y, w) < 1e-140) {
     # (their Newton steps and pooled sums of squares would underflow; the plain fit does not)
     abort("The response's standard deviation is below 1e-140: rescale it for `fixed` or ",
@@ -93,7 +94,6 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
   if (symmetric && !is.null(trials)) {
     abort("`symmetric = TRUE` is for a 0/1 binomial response, not for trials.", call = call)
   }
-  equal <- identical(sigma, "equal")
   sigma <- check_sigma(if (!equal) sigma, family, K, symmetric, call)
   if (equal && is.null(info$dispersion)) {
     abort("`sigma = \"equal\"` is for experts with a dispersion (gaussian sigma, Gamma ",
@@ -166,13 +166,16 @@ check_fixed <- function(fixed, x, family, symmetric, call) {
   NCOL(fixed)
 }
 
-# Gradient EM needs a bound on each expert's curvature: not for poisson or Gamma experts,
-# binomial trials or shared coefficients.
-check_method_applies <- function(method, info, size, p_fixed, call) {
-  if (method != "gradient_em") return(invisible())
-  why <- if (!info$bounded) "its family's curvature has no bound" else
+# Why gradient EM, whose step needs a bound on each expert's curvature, does not apply to a
+# model (poisson or Gamma experts, binomial trials, shared coefficients), or NULL when it does.
+gradient_em_obstacle <- function(info, size, shared) {
+  if (!info$bounded) "its family's curvature has no bound" else
     if (!is.null(size)) "binomial trials have no bound on the curvature" else
-    if (p_fixed > 0L) "shared coefficients have no step of their own"
+    if (shared) "shared coefficients have no step of their own"
+}
+
+check_method_applies <- function(method, info, size, p_fixed, call) {
+  why <- if (method == "gradient_em") gradient_em_obstacle(info, size, p_fixed > 0L)
   if (!is.null(why)) {
     abort("`method = \"gradient_em\"` does not apply here: ", why, ". Use \"em\" or \"gd\".",
           call = call)
@@ -315,15 +318,14 @@ column_penalty <- function(x, penalty) {
 # q x (K - 1)) has at most 200 coefficients, Boehning's bound otherwise.
 resolve_solver <- function(solver, family, p, q, K, M) {
   if (solver == "auto") {
-    softmax <- family$family %in% c("binomial", "multinomial")
-    largest <- max(if (softmax) p * M else 0, q * (K - 1L))
+    largest <- max(if (family_info(family)$mstep == "softmax") p * M else 0, q * (K - 1L))
     solver <- if (largest <= 200) "newton" else "bound"
   }
   c(newton = 1L, bound = 2L)[[solver]]
 }
 
 run_em <- function(problem, start) {
-  softmax <- problem$family$family %in% c("binomial", "multinomial")
+  softmax <- family_info(problem$family)$mstep == "softmax"
   res <- .Call(ffi_em, problem$x, problem$z, problem$y, if (softmax) problem$target,
                problem$w, problem$size, problem$offset_x, problem$offset_z, problem$dims,
                start$beta,

@@ -35,7 +35,7 @@ as_class_array <- function(mu) {
 # them: the identity, or for a symmetric model beta_2 = -beta_1.
 prediction_vcov <- function(object, call) {
   labels <- free_labels(object)
-  labels <- labels[coefficient_part(labels) %in% c("experts", "gating")]
+  labels <- labels[!is_dispersion(labels)]
   v <- vcov(object)[labels, labels, drop = FALSE]
   if (anyNA(v)) {
     abort("Standard errors of predictions need vcov(), which is not available for this fit ",
@@ -137,24 +137,22 @@ confidence_interval <- function(object, fit, se, level) {
 # have count quantiles.
 prediction_interval <- function(object, fit, parts, expert_se, level, size) {
   info <- family_info(object$family)
-  phi <- object[[if (is.null(info$dispersion)) "sigma" else info$dispersion]]
-  n <- nrow(parts$mu)
-  phi <- if (is.null(phi)) NULL else rep(phi, each = n)
+  phi <- rep(dispersion_values(object), each = nrow(parts$mu))
   if (!is.null(expert_se)) phi <- sqrt(phi^2 + expert_se^2)
-  quantile <- function(prob) {
-    out <- info$quantile(prob, parts$mu, phi, size)
-    dim(out) <- dim(parts$mu)
-    out
-  }
-  cdf <- function(y) {
-    out <- info$cdf(y, parts$mu, phi, size)
-    dim(out) <- dim(parts$mu)
-    out
+  # each expert's quantile or cdf, n x K
+  by_expert <- function(f) {
+    function(a) {
+      out <- f(a, parts$mu, phi, size)
+      dim(out) <- dim(parts$mu)
+      out
+    }
   }
   tails <- c((1 - level) / 2, (1 + level) / 2)
-  bounds <- lapply(tails, mixture_quantile, weight = parts$gate, quantile = quantile, cdf = cdf,
+  bounds <- lapply(tails, mixture_quantile, weight = parts$gate,
+                   quantile = by_expert(info$quantile), cdf = by_expert(info$cdf),
                    discrete = info$discrete)
-  trials <- if (is.null(size) || object$family$family != "binomial") 1 else pmax(size, 1)
+  # (binomial counts of successes as proportions of the trials)
+  trials <- pmax(trial_counts(size), 1)
   cbind(fit = fit, lwr = bounds[[1L]] / trials, upr = bounds[[2L]] / trials)
 }
 

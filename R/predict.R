@@ -95,7 +95,7 @@ predict.moem <- function(object, newdata,
 }
 
 check_prediction_options <- function(object, type, se.fit, interval, level, call) {
-  if (type == "class" && !object$family$family %in% c("binomial", "multinomial")) {
+  if (type == "class" && family_info(object$family)$mstep != "softmax") {
     abort("`type = \"class\"` is for binomial and multinomial experts.", call = call)
   }
   if (!is.logical(se.fit) || length(se.fit) != 1L || is.na(se.fit)) {

@@ -130,8 +130,6 @@ rmoe <- function(n, experts, gating, family = "gaussian", sigma = 1, intercept =
   out
 }
 
-is_whole_vector <- function(x) is.finite(x) & x == round(x)
-
 check_flag <- function(x, arg, call) {
   if (!is.logical(x) || length(x) != 1L || is.na(x)) {
     abort("`", arg, "` must be TRUE or FALSE, not ", describe(x), ".", call = call)

@@ -23,10 +23,11 @@ start_from_init <- function(init, problem, aliased, call) {
     if (init$K != K) {
       abort("`init` is a fit with ", init$K, " experts, but `K` is ", K, ".", call = call)
     }
-    init <- list(experts = coef(init, "experts"), gating = coef(init, "gating"),
-                 sigma = if (problem$family$family == "gaussian") init$sigma,
-                 shape = if (problem$family$family == "Gamma") init$shape)
-    init <- init[!vapply(init, is.null, NA)]
+    # (its dispersions only when they are this family's)
+    name <- family_info(problem$family)$dispersion
+    fit <- init
+    init <- list(experts = coef(fit, "experts"), gating = coef(fit, "gating"))
+    if (!is.null(name)) init[[name]] <- fit[[name]]
   }
   if (is.matrix(init) && is.numeric(init)) {
     if (nrow(init) != n || ncol(init) != K) {
@@ -51,13 +52,12 @@ start_from_init <- function(init, problem, aliased, call) {
           if (length(unknown)) paste0(", not ", paste0("`", unknown, "`", collapse = ", ")),
           ".", call = call)
   }
-  if (!is.null(init$sigma) && problem$family$family != "gaussian") {
-    abort("`init$sigma` is for gaussian experts, not ", problem$family$family, " experts.",
-          call = call)
-  }
-  if (!is.null(init$shape) && problem$family$family != "Gamma") {
-    abort("`init$shape` is for Gamma experts, not ", problem$family$family, " experts.",
-          call = call)
+  for (name in c("sigma", "shape")) {
+    owner <- c(sigma = "gaussian", shape = "Gamma")[[name]]
+    if (!is.null(init[[name]]) && problem$family$family != owner) {
+      abort("`init$", name, "` is for ", owner, " experts, not ", problem$family$family,
+            " experts.", call = call)
+    }
   }
   # (a symmetric model may give experts as the vector beta and gating as the vector w)
   experts <- init$experts
@@ -80,25 +80,31 @@ start_from_init <- function(init, problem, aliased, call) {
     g <- init_matrix(gating, aliased$gating, K, "init$gating", call)
     g - g[, 1L]
   }
-  sigma <- rep(1, K)
-  if (!is.null(init$shape) && problem$family$family == "Gamma") sigma <- init$shape
-  if (!is.null(problem$sigma)) {
-    sigma <- problem$sigma
-  } else if (problem$family$family == "gaussian") {
-    response <- if (is.null(problem$offset_x)) problem$y else problem$y - problem$offset_x[, 1L]
-    sigma <- if (is.null(init$sigma)) rep(max(stats::sd(response), 1e-8), K) else init$sigma
-    if (problem$symmetric) sigma <- rep_len(sigma, K)
-    if (!is.numeric(sigma) || length(sigma) != K || any(!is.finite(sigma)) || any(sigma <= 0)) {
-      abort("`init$sigma` must be ", K, " positive numbers.", call = call)
+  list(beta = beta, gate = gate, sigma = start_dispersion(init, problem, call), post = NULL)
+}
+
+# The start's dispersions (K, ones for a family without): known sigmas, else init$sigma or
+# init$shape, else the response's standard deviation (gaussian) or 1; one for all experts,
+# the start's pooled, when they are equal.
+start_dispersion <- function(init, problem, call) {
+  K <- problem$K
+  if (!is.null(problem$sigma)) return(problem$sigma)
+  name <- family_info(problem$family)$dispersion
+  phi <- if (!is.null(name)) init[[name]]
+  if (is.null(phi)) {
+    phi <- rep(1, K)
+    if (identical(name, "sigma")) {
+      response <- if (is.null(problem$offset_x)) problem$y else problem$y - problem$offset_x[, 1L]
+      phi <- rep(max(stats::sd(response), 1e-8), K)
     }
-    if (problem$symmetric) sigma[2L] <- sigma[1L]
   }
-  if (!is.numeric(sigma) || length(sigma) != K || any(!is.finite(sigma)) || any(sigma <= 0)) {
-    abort("`init$shape` must be ", K, " positive numbers.", call = call)
+  if (problem$symmetric) phi <- rep_len(phi, K)
+  if (!is.numeric(phi) || length(phi) != K || any(!is.finite(phi)) || any(phi <= 0)) {
+    abort("`init$", name, "` must be ", K, " positive numbers.", call = call)
   }
-  # one dispersion for all experts: the start's pooled
-  if (isTRUE(problem$equal)) sigma <- rep(sqrt(mean(sigma^2)), K)
-  list(beta = beta, gate = gate, sigma = as.double(sigma), post = NULL)
+  if (problem$symmetric) phi[2L] <- phi[1L]
+  if (isTRUE(problem$equal)) phi <- rep(sqrt(mean(phi^2)), K)
+  as.double(phi)
 }
 
 # A p x M x K array of multinomial experts' coefficients as the p x MK matrix the C code takes.

@@ -50,7 +50,7 @@ vcov.moem <- function(object, part = c("all", "experts", "gating", "sigma", "sha
   } else {
     v <- chol2inv(factor)
     jacobian <- rep(1, nrow(v))
-    sigma <- coefficient_part(rownames(info$observed)) %in% c("sigma", "shape")
+    sigma <- is_dispersion(rownames(info$observed))
     jacobian[sigma] <- cf[rownames(info$observed)[sigma]]
     out[rownames(info$observed), rownames(info$observed)] <- v * outer(jacobian, jacobian)
   }
@@ -65,6 +65,9 @@ coefficient_part <- function(names) {
   ifelse(startsWith(names, "gate"), "gating", ifelse(startsWith(names, "sigma"), "sigma",
          ifelse(startsWith(names, "shape"), "shape", "experts")))
 }
+
+# Whether each coefficient name is a dispersion's (sigma or shape).
+is_dispersion <- function(names) coefficient_part(names) %in% c("sigma", "shape")
 
 is_penalised <- function(object) any(object$control$penalty > 0)
 
@@ -223,7 +226,7 @@ full_information <- function(object, call = NULL) {
   K <- object$K
   M <- free_classes(object)
   info <- family_info(object$family)
-  phi <- object[[if (is.null(info$dispersion)) "sigma" else info$dispersion]]
+  phi <- dispersion_values(object)
   with_phi <- !is.null(info$dispersion) && !isTRUE(object$sigma_fixed)
   np <- K * p * M + (K - 1L) * q + if (with_phi) K else 0L
   check_information_memory(n, np, call)

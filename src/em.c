@@ -163,22 +163,21 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
                  d->family->mstep != MSTEP_NEWTON && d->p_fixed == 0,
         .slack = 0.0, .step = ctl->step > 0 ? ctl->step : 0.5, .untested = { .pending = 0 }
     };
-    const int fused = s.fused;
     const double start = seconds_now();
     st->iter = 0;
     st->converged = 0;
     if (start_with_mstep) {
         /* one pass over the rows makes the statistics of the starting posterior, and the first
          * M-step then starts from them as the later ones do */
-        if (fused) moem_start_statistics(d, par, &wk->e);
-        const mstep_plan first = { .slack = 0.0, .warm = fused, .from_stats = fused,
+        if (s.fused) moem_start_statistics(d, par, &wk->e);
+        const mstep_plan first = { .slack = 0.0, .warm = s.fused, .from_stats = s.fused,
                                    .gradient = NULL, .untested = &s.untested };
         em_mstep(d, par, wk, ctl, st, &s.inner_x, &s.inner_z, &first);
     }
-    s.logpost = estep_after_mstep(d, par, wk, fused, &s.untested, &s.loglik, &s.inner_z);
+    s.logpost = estep_after_mstep(d, par, wk, s.fused, &s.untested, &s.loglik, &s.inner_z);
     record(d, par, wk, ctl, st, 0, s.loglik, s.logpost, seconds_now() - start, s.inner_x,
            s.inner_z, NAN);
-    if (!fused) record_gradient(d, wk, ctl, st, 0);
+    if (!s.fused) record_gradient(d, wk, ctl, st, 0);
     if (!isfinite(s.logpost)) {
         st->trace[TRACE_GRADIENT * (ctl->maxit + 1)] = NAN; /* not computed: no M-step follows */
         return;
@@ -190,13 +189,13 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
         const double next = em_iteration(d, par, wk, ctl, st, &s, it, &taken);
         if (!isfinite(next) || !par_finite(d, ctl, par, wk->theta)) {
             par_unpack(d, ctl, wk->last, par);
-            moem_evaluate(d, par, &wk->e, !fused, 0, &s.loglik, NULL);
+            moem_evaluate(d, par, &wk->e, !s.fused, 0, &s.loglik, NULL);
             st->diverged = it;
             break;
         }
         record(d, par, wk, ctl, st, it, s.loglik, next, seconds_now() - start, s.inner_x,
                s.inner_z, taken);
-        if (!fused) record_gradient(d, wk, ctl, st, it);
+        if (!s.fused) record_gradient(d, wk, ctl, st, it);
         st->iter = it;
         if (next < s.logpost - 1e-10 * (fabs(s.logpost) + 1.0)) st->decreased++;
         const double change = fabs(next - s.logpost);
@@ -207,7 +206,7 @@ void moem_em(const moem_data *d, moem_par *par, moem_work *wk, const moem_contro
             break;
         }
     }
-    if (fused) {
+    if (s.fused) {
         /* the last E-step's statistics give the gradient there, for gaussian experts */
         if (stats_gradient(d, par, &wk->e.stats, &wk->e.grad))
             penalty_gradient(d, par, &wk->e.grad);

@@ -10,10 +10,11 @@
  *     post_ik = exp(a_ik - l_i),  a_ik = log pi_ik + log f_k(y_i),  l_i = log sum_k exp(a_ik),
  *
  * written to e->post (n x K), with one exponential per term (estep_block has the details).
- * The family's row constant, the part of log f_k(y_i) that is the same for every expert,
- * enters the log-likelihood only.  For the gate's M-step the pass also keeps the gate
- * probabilities of experts 2..K and 1 (e->gate_prob, n x K) and the gate's part of EM's
- * objective Q, sum_i w_i sum_k post_ik log pi_ik (e->gate_q).  With with_gradient, the same
+ * The family's row constant, the part of log f_k(y_i) that is the same for every expert and
+ * parameter, enters the log-likelihood only, as its weighted sum over the rows, computed once
+ * per fit (estep_row_constant, e->row_constant).  For the gate's M-step the pass also keeps
+ * the gate probabilities of experts 2..K and 1 (e->gate_prob, n x K) and the gate's part of
+ * EM's objective Q, sum_i w_i sum_k post_ik log pi_ik (e->gate_q).  With with_gradient, the same
  * pass accumulates the gradient of the log-likelihood into e->grad (gradient.c), and with
  * with_stats the M-step's statistics into e->stats (stats.c).  While a gate step waits for its
  * test (em.c), the pass also sums that test's objective, sum_i w_i (sum_k post_ik eta_z,ik -
@@ -60,15 +61,19 @@ static void experts_logdens(const moem_data *d, const moem_par *par, ptrdiff_t i
                            b + (size_t) k * len);
 }
 
-/* sum_i w_i c_i over rows i0 .. i0 + len - 1 of positive weight, c the family's row
- * constant (len scratch), or 0 for a family without one */
-static double constant_sum(const moem_data *d, ptrdiff_t i0, int len, double *c)
+/* sum_i w_i c_i over the rows of positive weight, c the family's row constant, a block at a
+ * time in order (scratch: MOEM_CHUNK doubles); 0 for a family without one.  It depends on the
+ * data alone: the fit computes it once and adds it to every E-step's log-likelihood. */
+double estep_row_constant(const moem_data *d, double *scratch)
 {
     double sum = 0.0;
     if (!d->family->row_constant) return 0.0;
-    d->family->row_constant(len, d->y + i0, d->size ? d->size + i0 : NULL, c);
-    for (int i = 0; i < len; i++)
-        if (d->w[i0 + i] > 0) sum += d->w[i0 + i] * c[i];
+    for (ptrdiff_t i0 = 0; i0 < d->n; i0 += MOEM_CHUNK) {
+        const int len = block_rows(d->n, i0 / MOEM_CHUNK);
+        d->family->row_constant(len, d->y + i0, d->size ? d->size + i0 : NULL, scratch);
+        for (int i = 0; i < len; i++)
+            if (d->w[i0 + i] > 0) sum += d->w[i0 + i] * scratch[i];
+    }
     return sum;
 }
 
@@ -101,7 +106,7 @@ static void estep_block(const moem_data *d, const moem_par *par, estep_work *e, 
     log_sum log_gsum = { .product = 1.0 }, log_bsum = { .product = 1.0 };
     double *eta_x = block, *eta_z = eta_x + (size_t) len * MK, *b = eta_z + (size_t) len * K,
            *gexp = b + (size_t) len * K, *gtop = gexp + (size_t) len * K, *gsum = gtop + len,
-           *btop = gsum + len, *bsum = btop + len, *constant = bsum + len;
+           *btop = gsum + len, *bsum = btop + len;
     rows_times(len, d->p, MK, d->x + i0, n, par->beta, eta_x);
     for (int k = 0; k < K; k++)
         offset_add(len, d->M, d->offset_x, n, i0, eta_x + (size_t) k * d->M * len, len);
@@ -128,7 +133,6 @@ static void estep_block(const moem_data *d, const moem_par *par, estep_work *e, 
     } else {
         /* the posterior's numerators: exp(b_ik - btop_i) */
         experts_logdens(d, par, i0, len, eta_x, b);
-        loglik += constant_sum(d, i0, len, constant);
         for (int k = 0; k < K; k++) {
             double *bk = b + (size_t) k * len;
             const double *ek = eta_z + (size_t) k * len;
@@ -185,10 +189,10 @@ double estep_row_cost(const moem_data *d)
 }
 
 /* Doubles of one thread's block scratch (estep_block): eta_x, eta_z, b and gexp, and the
- * rows' gtop, gsum, btop, bsum and row constants. */
+ * rows' gtop, gsum, btop and bsum. */
 size_t estep_block_size(const moem_data *d)
 {
-    return (size_t) MOEM_CHUNK * (d->M * d->K + 3 * d->K + 5);
+    return (size_t) MOEM_CHUNK * (d->M * d->K + 3 * d->K + 4);
 }
 
 static double estep_pass(const moem_data *d, const moem_par *par, estep_work *e,
@@ -238,7 +242,7 @@ static double estep_pass(const moem_data *d, const moem_par *par, estep_work *e,
     if (derived >= 0) stats_derived_gram(d, e->gram_total, derived, &e->stats);
     e->gram_derived = derived;
     e->stats.ready = with_stats;
-    return loglik;
+    return loglik + e->row_constant;
 }
 
 double moem_estep(const moem_data *d, const moem_par *par, estep_work *e, int with_gradient,

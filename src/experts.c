@@ -174,15 +174,16 @@ static void gaussian_expert(const moem_data *d, int k, double vsum, moem_par *pa
     const double s2 = par->sigma[k] * par->sigma[k];
     double *score = grad ? grad->beta + (size_t) k * d->p : NULL, rss = 0.0;
     int status = least_squares(d, mstep->v, d->y, par->beta + (size_t) k * d->p, mstep->resid,
-                               mstep,
-                               s2, score, &rss);
+                               mstep, s2, score, &rss);
     if (grad) {
         for (int j = 0; j < d->p; j++) score[j] /= s2;
         grad->logsigma[k] = rss / s2 - vsum;
     }
     if (status == CHOL_RIDGE) st->regularised++;
-    if (status == CHOL_FAILED) st->failed++;
-    if (status == CHOL_FAILED) return;
+    if (status == CHOL_FAILED) {
+        st->failed++;
+        return;
+    }
     gaussian_sigma(d, k, weighted_rms(d->n, mstep->v, mstep->resid, vsum), vsum, par, ctl, st,
                    sums);
 }
@@ -255,9 +256,7 @@ static void dispersion_pass(const moem_data *d, const moem_par *par, const estep
     for (ptrdiff_t b = 0; b * MOEM_CHUNK < n; b++) {
         const ptrdiff_t i0 = b * MOEM_CHUNK;
         const int len = block_rows(n, b);
-        rows_times(len, d->p, 1, d->x + i0, (int) n, par->beta + (size_t) k * d->p, s->eta);
-        offset_add(len, 1, d->offset_x, n, i0, s->eta, len);
-        for (int i = 0; i < len; i++) s->v[i] = d->w[i0 + i] * post[i0 + i];
+        expert_rows(d, par->beta + (size_t) k * d->p, post, i0, len, s->eta, s->v);
         d->family->dispersion_sums(len, d->y + i0, s->eta, s->v, sums);
     }
 }

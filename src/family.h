@@ -23,7 +23,6 @@
 enum mstep_kind { MSTEP_LEAST_SQUARES, MSTEP_SOFTMAX, MSTEP_NEWTON };
 
 typedef struct moem_family {
-    const char *name;
     enum mstep_kind mstep;
     int multiclass;     /* 1: M linear predictors per expert, one per free class (multinomial);
                            else one */

@@ -69,7 +69,6 @@ static double curvature_bound(int M, double phi)
 }
 
 const moem_family family_binomial = {
-    .name = "binomial",
     .mstep = MSTEP_SOFTMAX,
     .multiclass = 0,
     .has_dispersion = 0,

@@ -114,7 +114,6 @@ static double dispersion_gradient(const double *sums, double a)
 }
 
 const moem_family family_gamma = {
-    .name = "Gamma",
     .mstep = MSTEP_NEWTON,
     .multiclass = 0,
     .has_dispersion = 1,

@@ -89,7 +89,6 @@ static double dispersion_gradient(const double *sums, double sigma)
 }
 
 const moem_family family_gaussian = {
-    .name = "gaussian",
     .mstep = MSTEP_LEAST_SQUARES,
     .multiclass = 0,
     .has_dispersion = 1,

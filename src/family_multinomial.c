@@ -56,7 +56,6 @@ static double curvature_bound(int M, double phi)
 }
 
 const moem_family family_multinomial = {
-    .name = "multinomial",
     .mstep = MSTEP_SOFTMAX,
     .multiclass = 1,
     .has_dispersion = 0,

@@ -50,7 +50,6 @@ static void mean(int len, const double *eta, double *mu)
 }
 
 const moem_family family_poisson = {
-    .name = "poisson",
     .mstep = MSTEP_NEWTON,
     .multiclass = 0,
     .has_dispersion = 0,

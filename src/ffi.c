@@ -62,7 +62,7 @@ static const double *optional_doubles(SEXP a)
  * 1 unless the family is a softmax one (multinomial), symmetric 0 or 1 and 1 only for K = 2
  * experts of M = 1 fitted by least squares or softmax regression, p_fixed from 0 to x's p
  * columns and 0 for a multiclass family (multinomial).  The E-step's scratch of a block of rows,
- * MOEM_CHUNK (M K + 3 K + 5) doubles, is indexed by ints. */
+ * MOEM_CHUNK (M K + 3 K + 4) doubles, is indexed by ints. */
 static void read_dims(const char *fn, SEXP dims, int p, moem_data *d)
 {
     const int *v = need_ints(fn, dims, "dims", 5);
@@ -76,7 +76,7 @@ static void read_dims(const char *fn, SEXP dims, int p, moem_data *d)
                          d->family->mstep == MSTEP_NEWTON))
         Rf_error("%s: `dims` asks for a symmetric model, which needs K = 2 and gaussian or "
                  "binomial experts without shared coefficients.", fn);
-    if ((size_t) d->M * d->K + 3 * (size_t) d->K + 5 > INT_MAX / MOEM_CHUNK)
+    if ((size_t) d->M * d->K + 3 * (size_t) d->K + 4 > INT_MAX / MOEM_CHUNK)
         Rf_error("%s: `dims` asks for K = %d experts with M = %d predictors each: too many.", fn,
                  d->K, d->M);
 }
@@ -95,7 +95,7 @@ static void read_data(const char *fn, SEXP x, SEXP z, SEXP y, SEXP target, SEXP 
     if (rows != d->n)
         Rf_error("%s: `z` must have as many rows as `x` (%d), not %d.", fn, d->n, rows);
     need_doubles(fn, y, "y", d->n, 1);
-    if (d->M > 1) need_codes(fn, y, "y", d->M);
+    if (d->family->multiclass) need_codes(fn, y, "y", d->M);
     if (fit && d->family->mstep == MSTEP_SOFTMAX)
         need_doubles(fn, target, "target", d->n, d->M);
     else
@@ -285,6 +285,7 @@ static void alloc_estep(const moem_data *d, int threads, estep_work *e)
     e->gram_total = NULL; /* no gram derived (stats.c) */
     e->gram_derived = -1;
     e->block = alloc_doubles((size_t) e->threads * estep_block_size(d));
+    e->row_constant = estep_row_constant(d, e->block);
     e->gate_prob = alloc_doubles((size_t) d->n * d->K);
     alloc_gradient(d, &e->grad);
     alloc_stats(d, &e->stats);

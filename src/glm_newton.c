@@ -15,10 +15,11 @@
  * gradient and of the negative Hessian are x' (v u) and x' diag(v c) x over all p columns
  * (v = w post_k, u = d log f / d eta, c = -d^2 log f / d eta^2): their own rows and columns go
  * to the expert's own block, the shared ones to the shared block, summed over the experts, and
- * the cross terms to the blocks between them; experts' own blocks do not meet.  Every pass
- * computes f, the gradient and the Hessian at once, a block of MOEM_CHUNK rows at a time, in
- * order.  Newton stops after the step whose half decrement is below max(tol (|f| + 0.1 sum v /
- * n), slack); the last step is kept unless it lowers f by more than rounding.  With shared
+ * the cross terms to the blocks between them; experts' own blocks do not meet.  A pass
+ * computes f, the gradient and the Hessian at once (f alone at the last step's trial, which no
+ * step follows), a block of MOEM_CHUNK rows at a time, in order.  Newton stops after the step
+ * whose half decrement is below max(tol (|f| + 0.1 sum v / n), slack); the last step is kept
+ * unless it lowers f by more than rounding.  With shared
  * coefficients this is an exact M-step of all of them at once, as a stacked regression solves
  * it (flexmix's FLXMRglmfix); without, each expert is its own problem (count = 1).
  *
@@ -34,32 +35,45 @@
 #include "moem.h"
 #include "linalg.h"
 
-/* f at the coefficients in beta, with its joint gradient and negative Hessian (upper
- * triangle); returns -Inf when f is not finite */
+/* eta = x beta_k + offset and v = w post_k over rows i0 .. i0 + len - 1 of expert k (M = 1;
+ * beta_k p, post_k n) */
+void expert_rows(const moem_data *d, const double *beta_k, const double *post_k, ptrdiff_t i0,
+                 int len, double *eta, double *v)
+{
+    rows_times(len, d->p, 1, d->x + i0, d->n, beta_k, eta);
+    offset_add(len, 1, d->offset_x, d->n, i0, eta, len);
+    for (int i = 0; i < len; i++) v[i] = d->w[i0 + i] * post_k[i0 + i];
+}
+
+/* f at the coefficients in beta, and with derivatives its joint gradient and negative Hessian
+ * (upper triangle); returns -Inf when f is not finite */
 static double evaluate(const moem_data *d, const double *post, const double *sigma,
-                       const int *experts, int count, const double *beta, glm_scratch *s)
+                       const int *experts, int count, const double *beta, int derivatives,
+                       glm_scratch *s)
 {
     const ptrdiff_t n = d->n;
     const int p = d->p, own = p - d->p_fixed, D = count * own + d->p_fixed;
     const moem_family *fam = d->family;
     double f = 0.0;
-    memset(s->expert_grad, 0, (size_t) p * count * sizeof(double));
-    memset(s->expert_hess, 0, (size_t) p * p * count * sizeof(double));
+    if (derivatives) {
+        memset(s->expert_grad, 0, (size_t) p * count * sizeof(double));
+        memset(s->expert_hess, 0, (size_t) p * p * count * sizeof(double));
+        memset(s->grad, 0, (size_t) D * sizeof(double));
+        memset(s->hess, 0, (size_t) D * D * sizeof(double));
+    }
     for (ptrdiff_t b = 0; b * MOEM_CHUNK < n; b++) {
         const ptrdiff_t i0 = b * MOEM_CHUNK;
         const int len = block_rows(n, b);
         const double *y = d->y + i0, *size = d->size ? d->size + i0 : NULL;
         for (int e = 0; e < count; e++) {
             const int k = experts[e];
-            const double *pk = post + (size_t) k * n + i0;
             double part = 0.0;
-            rows_times(len, p, 1, d->x + i0, (int) n, beta + (size_t) k * p, s->eta);
-            offset_add(len, 1, d->offset_x, n, i0, s->eta, len);
-            for (int i = 0; i < len; i++) s->v[i] = d->w[i0 + i] * pk[i];
+            expert_rows(d, beta + (size_t) k * p, post + (size_t) k * n, i0, len, s->eta, s->v);
             fam->logdens(len, 1, y, size, s->eta, sigma[k], s->u);
             for (int i = 0; i < len; i++)
                 if (s->v[i] > 0) part += s->v[i] * s->u[i];
             f += part;
+            if (!derivatives) continue;
             fam->curvature(len, y, size, s->eta, sigma[k], s->c);
             fam->score(len, 1, y, size, sigma[k], s->eta);
             /* a row of weight zero adds nothing, even where its score overflows */
@@ -74,12 +88,15 @@ static double evaluate(const moem_data *d, const double *post, const double *sig
         }
     }
     /* the experts' terms into the joint gradient and Hessian (upper triangles) */
-    memset(s->grad, 0, (size_t) D * sizeof(double));
-    memset(s->hess, 0, (size_t) D * D * sizeof(double));
     const int shared = count * own;
     for (int e = 0; e < count; e++) {
         const double *g = s->expert_grad + (size_t) e * p, *h = s->expert_hess + (size_t) e * p * p;
         const int at = e * own;
+        if (d->penalty_x) {
+            const double *b = beta + (size_t) experts[e] * p;
+            for (int j = 0; j < own; j++) f -= 0.5 * d->penalty_x[j] * b[j] * b[j];
+        }
+        if (!derivatives) continue;
         for (int j = 0; j < own; j++) s->grad[at + j] = g[j];
         for (int j = own; j < p; j++) s->grad[shared + j - own] += g[j];
         for (int c = 0; c < p; c++) {
@@ -92,10 +109,8 @@ static double evaluate(const moem_data *d, const double *post, const double *sig
         if (d->penalty_x) {
             const double *b = beta + (size_t) experts[e] * p;
             for (int j = 0; j < own; j++) {
-                const double lambda = d->penalty_x[j];
-                f -= 0.5 * lambda * b[j] * b[j];
-                s->grad[at + j] -= lambda * b[j];
-                s->hess[(at + j) * ((size_t) D + 1)] += lambda;
+                s->grad[at + j] -= d->penalty_x[j] * b[j];
+                s->hess[(at + j) * ((size_t) D + 1)] += d->penalty_x[j];
             }
         }
     }
@@ -137,7 +152,7 @@ void glm_newton(const moem_data *d, const double *post, const double *sigma, con
     memcpy(s->coef + (size_t) count * own, beta + (size_t) experts[0] * p + own,
            (size_t) d->p_fixed * sizeof(double));
     set_coefficients(d, experts, count, s->coef, beta);
-    double f = evaluate(d, post, sigma, experts, count, beta, s);
+    double f = evaluate(d, post, sigma, experts, count, beta, 1, s);
     if (!isfinite(f)) {
         res->failed = 1;
         res->capped = 0;
@@ -162,7 +177,8 @@ void glm_newton(const moem_data *d, const double *post, const double *sigma, con
         for (int halving = 0; halving < 40 && !accepted; halving++, alpha *= 0.5) {
             for (int j = 0; j < D; j++) s->trial[j] = s->coef[j] + alpha * s->step[j];
             set_coefficients(d, experts, count, s->trial, beta);
-            trial_f = evaluate(d, post, sigma, experts, count, beta, s);
+            /* the last step's objective alone: no Newton step follows it */
+            trial_f = evaluate(d, post, sigma, experts, count, beta, !last, s);
             accepted = last ? trial_f >= f - rounding
                             : trial_f >= f + 1e-4 * alpha * decrement;
             if (last) break;

@@ -311,6 +311,7 @@ typedef struct {
     moem_gradient grad; /* the gradient of the last E-step that asked for it */
     moem_stats stats;   /* EM's M-step statistics from the last E-step */
     double wsum;   /*        sum of the case weights */
+    double row_constant; /*  sum_i w_i c_i of the family's row constants (estep_row_constant) */
     int unit_weights; /*     1 if every case weight is 0 or 1 (log_sum, moem.h) */
     int threads;   /*        threads of the passes over the rows, from 1 to MOEM_STRIPES */
     thread_gauge *gauge; /*  how the fit's passes on threads went (shared with the softmax
@@ -390,8 +391,9 @@ void exp_block(double *x, size_t len);
 void exp_from_top(int len, int m, const double *a, int lda, double *out, int ldout,
                   double *top, double least);
 
-
 /* glm_newton.c */
+void expert_rows(const moem_data *d, const double *beta_k, const double *post_k, ptrdiff_t i0,
+                 int len, double *eta, double *v);
 void glm_newton(const moem_data *d, const double *post, const double *sigma, const int *experts,
                 int count, double *beta, glm_scratch *s, int maxit, double tol, double slack,
                 glm_result *res);
@@ -407,6 +409,7 @@ static inline int least_squares_experts(const moem_data *d)
 int estep_narrow(const moem_data *d);
 double estep_row_cost(const moem_data *d);
 size_t estep_block_size(const moem_data *d);
+double estep_row_constant(const moem_data *d, double *scratch);
 double moem_estep(const moem_data *d, const moem_par *par, estep_work *e, int with_gradient,
                   int with_stats, double *replaced_q);
 void moem_start_statistics(const moem_data *d, const moem_par *par, estep_work *e);

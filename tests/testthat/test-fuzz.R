@@ -178,6 +178,10 @@ test_that("ffi_em and ffi_estep reject malformed data, naming the argument", {
                "ffi_estep: `y` must hold class codes 0..2, not NaN (element 2).", fixed = TRUE)
   expect_error(call_estep(with_arg(m, "y", replace(m$y, 2L, 0.5))),
                "ffi_estep: `y` must hold class codes 0..2, not 0.5 (element 2).", fixed = TRUE)
+  # two classes (M = 1) are class codes too
+  m1 <- good_em(family = 3L, M = 1L)
+  expect_error(call_em(with_arg(m1, "y", replace(m1$y, 2L, 5))),
+               "ffi_em: `y` must hold class codes 0..1, not 5 (element 2).", fixed = TRUE)
   expect_error(call_estep(with_arg(a, "x", NULL)),
                "ffi_estep: `x` must be a double matrix, not NULL.", fixed = TRUE)
 })

@@ -23,12 +23,11 @@
  * probabilities and part of Q and the statistics.  Returns the observed log-likelihood
  * sum_i w_i l_i, or -Inf when some l_i of an observation with positive weight is not finite.
  *
- * The blocks are grouped in MOEM_STRIPES stripes (moem.h), each with its own sums
- * (e->stripe), added in order at the end: the stripes run on up to e->threads OpenMP threads
- * (as many as the pass's work is worth and the machine gives: pass_threads, moem.h, and
- * threads.c), each thread with its own scratch (e->block, e->rows), and the result does
- * not depend on their number.  For a wide design (estep_narrow) the stripes' sums of the
- * gradient and statistics are the totals themselves, added to in order on one thread.
+ * The E-step is one pass over the rows (pass.h): estep_block adds a block's terms to the sums
+ * (estep_sums_size: the log-likelihood, the gate's part of Q and the replaced posterior's, the
+ * gradient, the statistics), which pass_run reduces over the blocks in a fixed order, on as
+ * many threads as the pass's work is worth and the machine gives, with the same result on any
+ * number; e->grad and e->stats are views of the totals in e->sums.
  */
 #include <math.h>
 #include "moem.h"
@@ -61,19 +60,28 @@ static void experts_logdens(const moem_data *d, const moem_par *par, ptrdiff_t i
                            b + (size_t) k * len);
 }
 
-/* sum_i w_i c_i over the rows of positive weight, c the family's row constant, a block at a
- * time in order (scratch: MOEM_CHUNK doubles); 0 for a family without one.  It depends on the
+/* The row constants' block: sums[0] += sum_i w_i c_i over the rows of positive weight */
+static void row_constant_block(const void *args, ptrdiff_t i0, int len, double *scratch,
+                               double *sums)
+{
+    const moem_data *d = args;
+    double sum = 0.0;
+    d->family->row_constant(len, d->y + i0, d->size ? d->size + i0 : NULL, scratch);
+    for (int i = 0; i < len; i++)
+        if (d->w[i0 + i] > 0) sum += d->w[i0 + i] * scratch[i];
+    sums[0] += sum;
+}
+
+/* sum_i w_i c_i over the rows of positive weight, c the family's row constant (a pass, whose
+ * block needs MOEM_CHUNK doubles of scratch); 0 for a family without one.  It depends on the
  * data alone: the fit computes it once and adds it to every E-step's log-likelihood. */
-double estep_row_constant(const moem_data *d, double *scratch)
+double estep_row_constant(const moem_data *d, pass_work *w)
 {
     double sum = 0.0;
     if (!d->family->row_constant) return 0.0;
-    for (ptrdiff_t i0 = 0; i0 < d->n; i0 += MOEM_CHUNK) {
-        const int len = block_rows(d->n, i0 / MOEM_CHUNK);
-        d->family->row_constant(len, d->y + i0, d->size ? d->size + i0 : NULL, scratch);
-        for (int i = 0; i < len; i++)
-            if (d->w[i0 + i] > 0) sum += d->w[i0 + i] * scratch[i];
-    }
+    const moem_pass pass = { .block = row_constant_block, .args = d, .n = d->n, .size = 1,
+                             .row_cost = 20.0, .narrow = 1 };
+    pass_run(&pass, w, &sum);
     return sum;
 }
 
@@ -88,8 +96,28 @@ static void row_sums(int len, int K, const double *a, double *sum)
     }
 }
 
-/* The E-step of rows i0 .. i0 + len - 1, its sums added to the stripe's; block and rows are the
- * calling thread's scratch.  With b_ik = log f_k(y_i) + eta_z,ik, the log-sum-exps of the gate
+/* Doubles of one thread's block scratch (estep_block): eta_x, eta_z, b and gexp, and the
+ * rows' gtop, gsum, btop and bsum. */
+static size_t estep_block_size(const moem_data *d)
+{
+    return (size_t) MOEM_CHUNK * (d->M * d->K + 3 * d->K + 4);
+}
+
+/* The E-step's sums before the gradient's and the statistics' (estep_sums_size) */
+enum { SUM_LOGLIK, SUM_GATE_Q, SUM_REPLACED_Q, SUM_SCALARS };
+
+/* The arguments of estep_block: the posterior and the gate's probabilities it writes by row
+ * are e's; given: keep the posterior (a start's); check: also sum the replaced posterior's
+ * gate objective; derived: the expert whose gram matrix the statistics derive (stats.c) */
+typedef struct {
+    const moem_data *d;
+    const moem_par *par;
+    estep_work *e;
+    int with_gradient, with_stats, given, check, derived;
+} estep_args;
+
+/* The E-step of rows i0 .. i0 + len - 1, its sums added to sums (estep_sums_view); scratch
+ * (estep_scratch_size) holds the block's terms, then the scaled rows of the statistics.  With b_ik = log f_k(y_i) + eta_z,ik, the log-sum-exps of the gate
  * and of the posterior's numerators are
  *
  *     glse_i = gtop_i + log gsum_i,  l_i + glse_i = btop_i + log bsum_i
@@ -97,10 +125,17 @@ static void row_sums(int len, int K, const double *a, double *sum)
  * (gtop_i, btop_i their largest terms), so the posterior is exp(b_ik - btop_i) / bsum_i and the
  * logs of gsum_i and bsum_i enter only the sums over rows (log_sum).  The exponentials are
  * taken a block at a time (exp_block.c). */
-static void estep_block(const moem_data *d, const moem_par *par, estep_work *e, double *block,
-                        double *rows, ptrdiff_t i0, int len, int with_gradient, int with_stats,
-                        int given, int check, int derived, moem_stripe *s)
+static void estep_block(const void *args, ptrdiff_t i0, int len, double *scratch, double *sums)
 {
+    const estep_args *a = args;
+    const moem_data *d = a->d;
+    const moem_par *par = a->par;
+    estep_work *e = a->e;
+    const int given = a->given, check = a->check;
+    moem_gradient grad;
+    moem_stats stats;
+    double *block = scratch, *rows = scratch + estep_block_size(d);
+    estep_sums_view(d, sums, &grad, &stats);
     const int n = d->n, K = d->K, MK = d->M * d->K, unit = e->unit_weights;
     double loglik = 0.0, gate_q = 0.0, check_q = 0.0;
     log_sum log_gsum = { .product = 1.0 }, log_bsum = { .product = 1.0 };
@@ -162,18 +197,18 @@ static void estep_block(const moem_data *d, const moem_par *par, estep_work *e, 
         }
     }
     const double sum_log_gsum = log_sum_value(&log_gsum);
-    s->loglik += loglik + log_sum_value(&log_bsum) - sum_log_gsum;
-    s->gate_q += gate_q - sum_log_gsum;
-    s->replaced_q += check_q - sum_log_gsum;
-    if (with_stats)
-        stats_block(d, e->post, e->gate_prob, i0, len, eta_x, eta_z, rows, derived, &s->stats);
-    if (with_gradient)
-        gradient_block(d, par, e->post, e->gate_prob, i0, len, eta_x, eta_z, &s->grad);
+    sums[SUM_LOGLIK] += loglik + log_sum_value(&log_bsum) - sum_log_gsum;
+    sums[SUM_GATE_Q] += gate_q - sum_log_gsum;
+    sums[SUM_REPLACED_Q] += check_q - sum_log_gsum;
+    if (a->with_stats)
+        stats_block(d, e->post, e->gate_prob, i0, len, eta_x, eta_z, rows, a->derived, &stats);
+    if (a->with_gradient)
+        gradient_block(d, par, e->post, e->gate_prob, i0, len, eta_x, eta_z, &grad);
 }
 
-/* Whether the E-step keeps its sums by stripe and may run them on several threads: for designs
- * whose rows' products have at most MOEM_NARROW terms.  A wider design's stripes add into the
- * totals directly, in order, on one thread (the BLAS has the threads). */
+/* Whether the E-step is a narrow pass (pass.h): for designs whose rows' products have at most
+ * MOEM_NARROW terms.  A wider design's blocks add into the totals directly, in order, on one
+ * thread (the BLAS has the threads). */
 int estep_narrow(const moem_data *d)
 {
     return narrow_terms((size_t) d->p * d->M * d->K + (size_t) d->q * (d->K - 1));
@@ -188,61 +223,51 @@ double estep_row_cost(const moem_data *d)
         8.0 * d->K * (d->M + 1);
 }
 
-/* Doubles of one thread's block scratch (estep_block): eta_x, eta_z, b and gexp, and the
- * rows' gtop, gsum, btop and bsum. */
-size_t estep_block_size(const moem_data *d)
+
+/* Doubles of one thread's scratch in the E-step's pass: its block's, and rows of the design
+ * scaled for the statistics (MOEM_CHUNK x max(p, q)). */
+size_t estep_scratch_size(const moem_data *d)
 {
-    return (size_t) MOEM_CHUNK * (d->M * d->K + 3 * d->K + 4);
+    return estep_block_size(d) + (size_t) MOEM_CHUNK * (d->p > d->q ? d->p : d->q);
+}
+
+/* The E-step's sums, estep_sums_size doubles: the log-likelihood, the gate's part of Q and the
+ * replaced posterior's, then the gradient (gradient.c), then the M-step's statistics
+ * (stats.c).  A pass without the statistics sums the first two parts, one without the
+ * gradient either the first. */
+size_t estep_sums_size(const moem_data *d)
+{
+    return SUM_SCALARS + gradient_size(d) + stats_size(d);
+}
+
+void estep_sums_view(const moem_data *d, double *sums, moem_gradient *grad, moem_stats *stats)
+{
+    gradient_view(d, sums + SUM_SCALARS, grad);
+    stats_view(d, sums + SUM_SCALARS + gradient_size(d), stats);
 }
 
 static double estep_pass(const moem_data *d, const moem_par *par, estep_work *e,
                          int with_gradient, int with_stats, int given, double *replaced_q)
 {
-    const ptrdiff_t n = d->n;
-    const size_t block_size = estep_block_size(d),
-                 rows_size = (size_t) MOEM_CHUNK * (d->p > d->q ? d->p : d->q);
-    const int by_stripe = estep_narrow(d),
-              threads = gauge_threads(e->gauge,
-                                      pass_threads(n, estep_row_cost(d), by_stripe, e->threads));
     const int derived = with_stats ? stats_derived_expert(d, e) : -1;
-    double loglik = 0.0, gate_q = 0.0, check_q = 0.0;
-    if (with_gradient) gradient_zero(d, &e->grad);
-    if (with_stats) stats_zero(d, &e->stats);
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(dynamic)
-#endif
-    for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
-        const int t = THREAD_NUMBER;
-        moem_stripe *s = e->stripe + stripe;
-        double *block = e->block + t * block_size,
-               *rows = with_stats ? e->rows + t * rows_size : NULL;
-        ptrdiff_t first, last;
-        s->loglik = s->gate_q = s->replaced_q = 0.0;
-        if (with_gradient && by_stripe) gradient_zero(d, &s->grad);
-        if (with_stats && by_stripe) stats_zero(d, &s->stats);
-        const double cpu = threads > 1 ? thread_cpu() : 0.0;
-        stripe_blocks(n, stripe, &first, &last);
-        for (ptrdiff_t b = first; b < last; b++)
-            estep_block(d, par, e, block, rows, b * MOEM_CHUNK, block_rows(n, b), with_gradient,
-                        with_stats, given, replaced_q != NULL, derived, s);
-        if (threads > 1) e->gauge->cpu[stripe] = thread_cpu() - cpu;
-    }
-    gauge_record(e->gauge, threads);
-    for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
-        const moem_stripe *s = e->stripe + stripe;
-        loglik += s->loglik;
-        gate_q += s->gate_q;
-        check_q += s->replaced_q;
-        if (with_gradient && by_stripe) gradient_add(d, &s->grad, &e->grad);
-        if (with_stats && by_stripe) stats_add(d, &s->stats, &e->stats);
-    }
-    e->gate_q = gate_q;
-    if (replaced_q) *replaced_q = check_q;
+    const estep_args args = {
+        .d = d, .par = par, .e = e, .with_gradient = with_gradient, .with_stats = with_stats,
+        .given = given, .check = replaced_q != NULL, .derived = derived
+    };
+    const moem_pass pass = {
+        .block = estep_block, .args = &args, .n = d->n,
+        .size = with_stats ? estep_sums_size(d)
+                           : SUM_SCALARS + (with_gradient ? gradient_size(d) : 0),
+        .row_cost = estep_row_cost(d), .narrow = estep_narrow(d)
+    };
+    pass_run(&pass, e->pass, e->sums);
+    e->gate_q = e->sums[SUM_GATE_Q];
+    if (replaced_q) *replaced_q = e->sums[SUM_REPLACED_Q];
     if (with_gradient) gradient_finish(d, par, &e->grad);
     if (derived >= 0) stats_derived_gram(d, e->gram_total, derived, &e->stats);
     e->gram_derived = derived;
     e->stats.ready = with_stats;
-    return loglik + e->row_constant;
+    return e->sums[SUM_LOGLIK] + e->row_constant;
 }
 
 double moem_estep(const moem_data *d, const moem_par *par, estep_work *e, int with_gradient,
@@ -279,7 +304,7 @@ void moem_fitted(const moem_data *d, const moem_par *par, estep_work *e, double 
     const int n = d->n, K = d->K;
     for (ptrdiff_t i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
         const int len = block_rows(n, i0 / MOEM_CHUNK);
-        double *mu = e->block;
+        double *mu = e->pass->scratch;
         rows_times(len, d->p, K, d->x + i0, n, par->beta, mu);
         for (int k = 0; k < K; k++) offset_add(len, 1, d->offset_x, n, i0, mu + k * len, len);
         d->family->mean(len * K, mu, mu);

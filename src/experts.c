@@ -42,39 +42,62 @@
 #include "linalg.h"
 #include "softmax.h"
 
-/* r = u - x beta - offset, a block of rows at a time: one product over all n rows would wake
- * the BLAS's threads, which then spin for some 0.1 s beside the fit's own */
-static void residuals(const moem_data *d, const double *u, const double *beta, double *r)
+/* The arguments of the least squares passes: r = u - x beta - offset, and x' (v r) */
+typedef struct {
+    const moem_data *d;
+    const double *u, *beta, *v, *r;
+    double *resid;
+} least_squares_args;
+
+/* r = u - x beta - offset over rows i0 .. i0 + len - 1 (no sums) */
+static void residuals_block(const void *args, ptrdiff_t i0, int len, double *scratch,
+                            double *sums)
 {
-    const ptrdiff_t n = d->n;
-    for (ptrdiff_t b = 0; b * MOEM_CHUNK < n; b++) {
-        const ptrdiff_t i0 = b * MOEM_CHUNK;
-        const int len = block_rows(n, b);
-        rows_times(len, d->p, 1, d->x + i0, d->n, beta, r + i0);
-        offset_add(len, 1, d->offset_x, n, i0, r + i0, len);
-        for (int i = 0; i < len; i++) r[i0 + i] = u[i0 + i] - r[i0 + i];
-    }
+    const least_squares_args *a = args;
+    const moem_data *d = a->d;
+    double *r = a->resid + i0;
+    (void) scratch;
+    (void) sums;
+    rows_times(len, d->p, 1, d->x + i0, d->n, a->beta, r);
+    offset_add(len, 1, d->offset_x, d->n, i0, r, len);
+    for (int i = 0; i < len; i++) r[i] = a->u[i0 + i] - r[i];
 }
 
-/* g (p) = x' (v r), a block of rows at a time */
-static void weighted_score(const moem_data *d, const double *v, const double *r, double *vr,
-                           double *g)
+/* sums (p) += x' (v r) over rows i0 .. i0 + len - 1; scratch: MOEM_CHUNK */
+static void score_block(const void *args, ptrdiff_t i0, int len, double *scratch, double *sums)
 {
-    const int n = d->n, p = d->p;
-    zero_block(p, 1, g, p);
-    for (ptrdiff_t i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
-        const int len = block_rows(n, i0 / MOEM_CHUNK);
-        for (int i = 0; i < len; i++) vr[i] = v[i0 + i] * r[i0 + i];
-        tcross_add(p, 1, len, d->x + i0, n, vr, len, g, p);
-    }
+    const least_squares_args *a = args;
+    const moem_data *d = a->d;
+    for (int i = 0; i < len; i++) scratch[i] = a->v[i0 + i] * a->r[i0 + i];
+    tcross_add(d->p, 1, len, d->x + i0, d->n, scratch, len, sums, d->p);
+}
+
+/* r = u - x beta - offset */
+static void residuals(const moem_data *d, const double *u, const double *beta, double *r,
+                      pass_work *w)
+{
+    const least_squares_args args = { .d = d, .u = u, .beta = beta, .resid = r };
+    const moem_pass pass = { .block = residuals_block, .args = &args, .n = d->n, .size = 0,
+                             .row_cost = 2.0 * d->p + 2.0, .narrow = narrow_terms(d->p) };
+    pass_run(&pass, w, NULL);
+}
+
+/* g (p) = x' (v r) */
+static void weighted_score(const moem_data *d, const double *v, const double *r, double *g,
+                           pass_work *w)
+{
+    const least_squares_args args = { .d = d, .v = v, .r = r };
+    const moem_pass pass = { .block = score_block, .args = &args, .n = d->n, .size = d->p,
+                             .row_cost = 2.0 * d->p + 2.0, .narrow = narrow_terms(d->p) };
+    pass_run(&pass, w, g);
 }
 
 /* The score of weighted ridge least squares at beta: x' (v r) - ridge L beta (p), with
- * L = diag(d->penalty_x); eta is MOEM_CHUNK scratch. */
+ * L = diag(d->penalty_x). */
 static void ridge_score(const moem_data *d, const double *v, const double *r, const double *beta,
-                        double ridge, double *eta, double *score)
+                        double ridge, pass_work *w, double *score)
 {
-    weighted_score(d, v, r, eta, score);
+    weighted_score(d, v, r, score, w);
     if (d->penalty_x)
         for (int j = 0; j < d->p; j++) score[j] -= ridge * d->penalty_x[j] * beta[j];
 }
@@ -108,14 +131,14 @@ static int least_squares(const moem_data *d, const double *v, const double *u, d
     const int p = d->p;
     softmax_work *sm = &mstep->sm;
     double rcond;
-    residuals(d, u, beta, resid);
+    residuals(d, u, beta, resid, sm->pass);
     if (first_score) {
         double rss = 0.0;
         for (int i = 0; i < d->n; i++) rss += v[i] * resid[i] * resid[i];
         *first_rss = rss;
-        ridge_score(d, v, resid, beta, ridge, sm->eta, first_score);
+        ridge_score(d, v, resid, beta, ridge, sm->pass, first_score);
     }
-    gram_weighted(d->n, p, d->x, v, sm->rows, sm->hess, p);
+    gram_pass(sm->pass, d->n, p, d->x, v, sm->hess);
     int status = factor_ridged(d, ridge, mstep, &rcond);
     if (status == CHOL_FAILED) return status;
     int passes = rcond > 1e-4 ? 1 : 4;
@@ -124,7 +147,7 @@ static int least_squares(const moem_data *d, const double *v, const double *u, d
         if (pass == 0 && first_score) {
             memcpy(sm->step, first_score, (size_t) p * sizeof(double));
         } else {
-            ridge_score(d, v, resid, beta, ridge, sm->eta, sm->step);
+            ridge_score(d, v, resid, beta, ridge, sm->pass, sm->step);
         }
         chol_solve(p, sm->chol, sm->scale, sm->step);
         for (int j = 0; j < p; j++) {
@@ -132,7 +155,7 @@ static int least_squares(const moem_data *d, const double *v, const double *u, d
             step_size = fmax(step_size, fabs(sm->step[j]));
             size = fmax(size, fabs(beta[j]));
         }
-        residuals(d, u, beta, resid);
+        residuals(d, u, beta, resid, sm->pass);
         if (step_size <= 1e-12 * size) break;
     }
     return status;
@@ -245,20 +268,32 @@ static double expert_weights(const moem_data *d, const estep_work *estep, mstep_
     return vsum;
 }
 
-/* sums (2) += the family's dispersion sums of expert k at its coefficients, a block of rows at
- * a time */
+/* The arguments of dispersion_block: expert k's coefficients and posterior */
+typedef struct {
+    const moem_data *d;
+    const double *beta_k, *post_k;
+} dispersion_args;
+
+/* sums (2) += the family's dispersion sums of the expert over rows i0 .. i0 + len - 1;
+ * scratch: eta, v (MOEM_CHUNK each) */
+static void dispersion_block(const void *args, ptrdiff_t i0, int len, double *scratch,
+                             double *sums)
+{
+    const dispersion_args *a = args;
+    double *eta = scratch, *v = scratch + MOEM_CHUNK;
+    expert_rows(a->d, a->beta_k, a->post_k, i0, len, eta, v);
+    a->d->family->dispersion_sums(len, a->d->y + i0, eta, v, sums);
+}
+
+/* sums (2) = the family's dispersion sums of expert k at its coefficients */
 static void dispersion_pass(const moem_data *d, const moem_par *par, const estep_work *estep,
                             mstep_work *mstep, int k, double *sums)
 {
-    const ptrdiff_t n = d->n;
-    const double *post = estep->post + (size_t) k * n;
-    glm_scratch *s = &mstep->glm;
-    for (ptrdiff_t b = 0; b * MOEM_CHUNK < n; b++) {
-        const ptrdiff_t i0 = b * MOEM_CHUNK;
-        const int len = block_rows(n, b);
-        expert_rows(d, par->beta + (size_t) k * d->p, post, i0, len, s->eta, s->v);
-        d->family->dispersion_sums(len, d->y + i0, s->eta, s->v, sums);
-    }
+    const dispersion_args args = { .d = d, .beta_k = par->beta + (size_t) k * d->p,
+                                   .post_k = estep->post + (size_t) k * d->n };
+    const moem_pass pass = { .block = dispersion_block, .args = &args, .n = d->n, .size = 2,
+                             .row_cost = 2.0 * d->p + 30.0, .narrow = narrow_terms(d->p) };
+    pass_run(&pass, mstep->sm.pass, sums);
 }
 
 static void count_result(const glm_result *res, moem_status *st, int *inner)

@@ -35,9 +35,10 @@
  *   ffi_exp_block(x)
  *       exp(x) of a double vector by exp_block (exp_block.c), for its tests.
  *   ffi_pass_threads(dims, threads)
- *       integer (4): the threads a fit with dims = c(n, p, q, K, M) and control threads
- *       `threads` gives its E-step and its gate's objective, gradient and Hessian passes by
- *       their work (pass_threads, moem.h), for the tests of that rule.
+ *       integer (5): the threads a fit with dims = c(n, p, q, K, M) and control threads
+ *       `threads` gives its E-step, its gate's objective, gradient and Hessian passes and the
+ *       Newton pass of its K experts with shared coefficients (glm_newton.c) by their work
+ *       (pass_threads, pass.h), for the tests of that rule.
  *   ffi_thread_gauge(cores, threads)
  *       integer (length(cores)): the threads of successive passes that pass_threads gives
  *       `threads`, after the gauge (threads.c) has seen each pass on threads do cores[i] cores'
@@ -213,14 +214,14 @@ static void setup_curvature(const moem_data *d, const moem_control *ctl, moem_wo
     double *gram_x = NULL, *gram_z = NULL;
     if (bound_x || eigen || derived) {
         gram_x = alloc_doubles((size_t) d->p * d->p);
-        gram_weighted(d->n, d->p, d->x, d->w, wk->m.sm.rows, gram_x, d->p);
+        gram_pass(&wk->pass, d->n, d->p, d->x, d->w, gram_x);
     }
     if (bound_z || eigen) {
         if (d->z == d->x && gram_x) {
             gram_z = gram_x;
         } else {
             gram_z = alloc_doubles((size_t) d->q * d->q);
-            gram_weighted(d->n, d->q, d->z, d->w, wk->m.sm.rows, gram_z, d->q);
+            gram_pass(&wk->pass, d->n, d->q, d->z, d->w, gram_z);
         }
     }
     if (bound_x) alloc_bound(d->p, d->M, gram_x, d->penalty_x, wk, &wk->m.bound_x);
@@ -232,28 +233,6 @@ static void setup_curvature(const moem_data *d, const moem_control *ctl, moem_wo
                                       lwork);
     }
     if (derived) wk->e.gram_total = gram_x;
-}
-
-/* The gradient's sums (gradient.c) */
-static void alloc_gradient(const moem_data *d, moem_gradient *g)
-{
-    g->beta = alloc_doubles((size_t) d->p * d->M * d->K);
-    g->gate = alloc_doubles((size_t) d->q * d->K);
-    g->logsigma = alloc_doubles(d->K);
-    g->dispersion = alloc_doubles((size_t) 2 * d->K);
-}
-
-/* The M-step's statistics (stats.c): the experts' for least squares experts only */
-static void alloc_stats(const moem_data *d, moem_stats *s)
-{
-    memset(s, 0, sizeof *s);
-    if (least_squares_experts(d)) {
-        s->gram = alloc_doubles((size_t) d->p * d->p * d->K);
-        s->score = alloc_doubles((size_t) d->p * d->K);
-        s->rss = alloc_doubles(d->K);
-        s->size = alloc_doubles(d->K);
-    }
-    s->gate = alloc_doubles((size_t) d->q * (d->K > 1 ? d->K - 1 : 1));
 }
 
 /* The threads the passes over the rows may use: as asked, within OpenMP's limit and
@@ -269,13 +248,57 @@ static int usable_threads(int asked)
     return asked > 1 ? asked : 1;
 }
 
-/* The E-step's workspace (estep.c): each thread's scratch, the gate probabilities, and the
- * sums of the gradient and of the M-step's statistics, in all and, for a narrow design, by
- * stripe; and what the weights are (their sum, whether all 0 or 1).  The caller sets its
- * posterior, its gauge and its rows. */
-static void alloc_estep(const moem_data *d, int threads, estep_work *e)
+/* The larger of *at_most and size, if the pass of that size is narrow (pass.h) */
+static void note_part(size_t size, int narrow, size_t *at_most)
 {
-    e->threads = usable_threads(threads);
+    if (narrow && size > *at_most) *at_most = size;
+}
+
+static size_t larger(size_t a, size_t b)
+{
+    return a > b ? a : b;
+}
+
+/* The workspace of the fit's passes (pass.h), for the largest of them: the E-step's, the
+ * softmax M-steps' (binomial and multinomial experts over p columns and M classes, the gate
+ * over q columns and K - 1 classes), Newton's M-steps' (glm_newton.c), the Gram matrices'
+ * (gram.c) and the least squares' and dispersions' (experts.c). */
+static void alloc_pass(const moem_data *d, int threads, int newton, pass_work *w)
+{
+    const int p = d->p, q = d->q, M = d->M, K = d->K,
+              softmax_experts = d->family->mstep == MSTEP_SOFTMAX && d->p_fixed == 0,
+              glm_experts = d->family->mstep == MSTEP_NEWTON || d->p_fixed > 0;
+    size_t scratch = larger(estep_scratch_size(d), gram_scratch_size(p > q ? p : q)),
+           part = 2; /* a dispersion's sums */
+    note_part(estep_sums_size(d), estep_narrow(d), &part);
+    note_part(gram_sums_size(p), narrow_terms(p), &part);
+    note_part(gram_sums_size(q), narrow_terms(q), &part);
+    note_part(p, narrow_terms(p), &part); /* a least squares score */
+    if (softmax_experts || d->symmetric) {
+        scratch = larger(scratch, softmax_scratch_size(p, M));
+        note_part(softmax_sums_size(p, M, newton), narrow_terms((size_t) p * M), &part);
+    }
+    if (K > 1) {
+        scratch = larger(scratch, softmax_scratch_size(q, K - 1));
+        note_part(softmax_sums_size(q, K - 1, newton), narrow_terms((size_t) q * (K - 1)),
+                  &part);
+    }
+    if (glm_experts) {
+        scratch = larger(scratch, glm_scratch_size(d));
+        note_part(glm_sums_size(d), narrow_terms((size_t) p * (d->p_fixed > 0 ? K : 1)), &part);
+    }
+    w->threads = usable_threads(threads);
+    memset(&w->gauge, 0, sizeof w->gauge); /* threads from the first pass on */
+    w->scratch_size = scratch;
+    w->scratch = alloc_doubles((size_t) w->threads * scratch);
+    w->part_size = part;
+    w->parts = alloc_doubles(MOEM_STRIPES * part);
+}
+
+/* The E-step's workspace (estep.c): the gate probabilities, the sums, and what the weights are
+ * (their sum, whether all 0 or 1).  The caller sets its posterior. */
+static void alloc_estep(const moem_data *d, pass_work *pass, estep_work *e)
+{
     e->wsum = 0.0;
     e->unit_weights = 1;
     for (ptrdiff_t i = 0; i < d->n; i++) {
@@ -284,21 +307,12 @@ static void alloc_estep(const moem_data *d, int threads, estep_work *e)
     }
     e->gram_total = NULL; /* no gram derived (stats.c) */
     e->gram_derived = -1;
-    e->block = alloc_doubles((size_t) e->threads * estep_block_size(d));
-    e->row_constant = estep_row_constant(d, e->block);
+    e->pass = pass;
+    e->row_constant = estep_row_constant(d, pass);
     e->gate_prob = alloc_doubles((size_t) d->n * d->K);
-    alloc_gradient(d, &e->grad);
-    alloc_stats(d, &e->stats);
-    const int by_stripe = estep_narrow(d);
-    for (int s = 0; s < MOEM_STRIPES; s++) {
-        if (by_stripe) {
-            alloc_gradient(d, &e->stripe[s].grad);
-            alloc_stats(d, &e->stripe[s].stats);
-        } else { /* a wide design's stripes add into the totals */
-            e->stripe[s].grad = e->grad;
-            e->stripe[s].stats = e->stats;
-        }
-    }
+    e->sums = alloc_doubles(estep_sums_size(d));
+    estep_sums_view(d, e->sums, &e->grad, &e->stats);
+    e->stats.ready = 0;
 }
 
 /* Newton's M-steps' scratch (glm_newton.c): for one expert's p coefficients, or with shared
@@ -307,13 +321,7 @@ static void alloc_glm(const moem_data *d, glm_scratch *s)
 {
     const size_t p = d->p, K = d->p_fixed > 0 ? d->K : 1,
                  D = d->p_fixed > 0 ? K * (p - d->p_fixed) + d->p_fixed : p;
-    s->eta = alloc_doubles(MOEM_CHUNK);
-    s->v = alloc_doubles(MOEM_CHUNK);
-    s->u = alloc_doubles(MOEM_CHUNK);
-    s->c = alloc_doubles(MOEM_CHUNK);
-    s->rows = alloc_doubles(MOEM_CHUNK * p);
-    s->expert_grad = alloc_doubles(p * K);
-    s->expert_hess = alloc_doubles(p * p * K);
+    s->sums = alloc_doubles(glm_sums_size(d));
     s->coef = alloc_doubles(D);
     s->grad = alloc_doubles(D);
     s->step = alloc_doubles(D);
@@ -338,7 +346,8 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     wk->e.post = post; /* the result's matrix, n x K: no copy at the end */
     wk->m.v = alloc_doubles(n);
     wk->m.resid = alloc_doubles(n);
-    alloc_estep(d, ctl->threads, &wk->e);
+    alloc_pass(d, ctl->threads, ctl->solver == SOLVER_NEWTON, &wk->pass);
+    alloc_estep(d, &wk->pass, &wk->e);
     wk->theta = alloc_doubles(P);
     wk->trial = alloc_doubles(P);
     wk->ascent = alloc_doubles(P);
@@ -348,24 +357,10 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
     /* class probabilities of the experts' softmax M-steps (the gate has wk->e.gate_prob) */
     const int softmax_experts = d->family->mstep == MSTEP_SOFTMAX && d->p_fixed == 0;
     wk->m.sm.prob = softmax_experts ? alloc_doubles(n * (m + 1)) : NULL;
-    wk->m.sm.threads = wk->e.threads;
-    memset(&wk->m.sm.gauge, 0, sizeof wk->m.sm.gauge); /* threads from the first pass */
-    wk->m.sm.eta = alloc_doubles((size_t) wk->e.threads * MOEM_CHUNK * m);
-    wk->m.sm.rows = alloc_doubles((size_t) wk->e.threads * MOEM_CHUNK * cols);
-    /* the E-step shares the M-steps' rows (it uses them within its pass) and their gauge (one
-     * record of the fit's passes on threads) */
-    wk->e.rows = wk->m.sm.rows;
-    wk->e.gauge = &wk->m.sm.gauge;
-    /* by stripe, the gradients and Hessians of the narrow softmax problems (softmax.c) */
-    size_t Dx = softmax_experts ? (size_t) d->p * d->M : 0,
-           Dz = (size_t) d->q * (d->K - 1), narrow = 0;
-    if (narrow_terms(Dx) && Dx > narrow) narrow = Dx;
-    if (narrow_terms(Dz) && Dz > narrow) narrow = Dz;
-    wk->m.sm.grad_part = alloc_doubles(MOEM_STRIPES * narrow);
-    wk->m.sm.hess_part = ctl->solver == SOLVER_NEWTON ?
-        alloc_doubles(MOEM_STRIPES * narrow * narrow) : NULL;
+    wk->m.sm.pass = &wk->pass;
+    wk->m.sm.objective = alloc_doubles(D + 1);
     wk->m.sm.grad = alloc_doubles(D);
-    wk->m.sm.grad_next = alloc_doubles(D);
+    wk->m.sm.grad_next = wk->m.sm.objective + 1;
     wk->m.sm.grad_ready = 0;
     wk->m.sm.hess = alloc_doubles(H * H);
     wk->m.sm.chol = alloc_doubles(H * H);
@@ -383,6 +378,7 @@ static void alloc_work(const moem_data *d, const moem_control *ctl, moem_work *w
         wk->m.gate_before = alloc_doubles(Dz);
     }
     if (d->family->mstep == MSTEP_NEWTON || d->p_fixed > 0) alloc_glm(d, &wk->m.glm);
+    wk->m.glm.pass = &wk->pass;
     wk->m.dispersion_sums = alloc_doubles((size_t) 2 * d->K);
     wk->m.listed = (int *) R_alloc(d->K, sizeof(int));
     setup_curvature(d, ctl, wk);
@@ -525,15 +521,15 @@ SEXP ffi_estep(SEXP x, SEXP z, SEXP y, SEXP target, SEXP w, SEXP size, SEXP offs
     const char *fn = "ffi_estep";
     moem_data d;
     estep_work e;
-    thread_gauge gauge = { .wait = 0 };
+    pass_work pass;
     memset(&e, 0, sizeof e);
     read_data(fn, x, z, y, target, w, size, offset_x, offset_z, dims, 0, &d);
     check_par(fn, &d, beta, gate, sigma);
     moem_par par = { .beta = REAL(beta), .gate = REAL(gate), .sigma = REAL(sigma) };
     SEXP posterior = PROTECT(Rf_allocMatrix(REALSXP, d.n, d.K));
     e.post = REAL(posterior);
-    alloc_estep(&d, 1, &e);
-    e.gauge = &gauge; /* (no statistics: no rows) */
+    alloc_pass(&d, 1, 0, &pass);
+    alloc_estep(&d, &pass, &e);
     double loglik = moem_estep(&d, &par, &e, 1, 0, NULL);
     const char *names[] = { "loglik", "posterior", "gradient_experts", "gradient_gate",
                             "gradient_logsigma" };
@@ -579,9 +575,13 @@ SEXP ffi_aliased(SEXP x, SEXP w, SEXP tol)
     matrix_dims(fn, x, "x", &n, &p);
     need_doubles(fn, w, "w", n, 1);
     const double limit = need_double_scalar(fn, tol, "tol");
-    double *gram = alloc_doubles((size_t) p * p), *rows = alloc_doubles((size_t) MOEM_CHUNK * p);
+    double *gram = alloc_doubles(gram_sums_size(p));
+    pass_work pass = { .threads = 1, .scratch_size = gram_scratch_size(p),
+                       .part_size = gram_sums_size(p) };
+    pass.scratch = alloc_doubles(pass.scratch_size);
+    pass.parts = alloc_doubles(MOEM_STRIPES * pass.part_size);
     SEXP out = PROTECT(Rf_allocVector(LGLSXP, p));
-    gram_weighted(n, p, REAL(x), REAL(w), rows, gram, p);
+    gram_pass(&pass, n, p, REAL(x), REAL(w), gram);
     find_aliased(p, gram, limit, LOGICAL(out));
     UNPROTECT(1);
     return out;
@@ -610,13 +610,15 @@ SEXP ffi_pass_threads(SEXP dims, SEXP threads)
     const int asked = need_ints(fn, threads, "threads", 1)[0];
     need_in_range(fn, "threads", asked, 1, 1 << 16);
     moem_data d = { .n = dim[0], .p = dim[1], .q = dim[2], .K = dim[3], .M = dim[4] };
-    softmax_work wk = { .threads = usable_threads(asked) };
+    const int usable = usable_threads(asked);
     softmax_problem gate = { .n = d.n, .q = d.q, .m = d.K - 1 };
-    SEXP out = PROTECT(Rf_allocVector(INTSXP, 4));
-    INTEGER(out)[0] = pass_threads(d.n, estep_row_cost(&d), estep_narrow(&d), wk.threads);
-    INTEGER(out)[1] = softmax_pass_threads(&gate, &wk, PASS_OBJECTIVE);
-    INTEGER(out)[2] = softmax_pass_threads(&gate, &wk, PASS_GRADIENT);
-    INTEGER(out)[3] = softmax_pass_threads(&gate, &wk, PASS_HESSIAN);
+    SEXP out = PROTECT(Rf_allocVector(INTSXP, 5));
+    INTEGER(out)[0] = pass_threads(d.n, estep_row_cost(&d), estep_narrow(&d), usable);
+    INTEGER(out)[1] = softmax_pass_threads(&gate, usable, PASS_OBJECTIVE);
+    INTEGER(out)[2] = softmax_pass_threads(&gate, usable, PASS_GRADIENT);
+    INTEGER(out)[3] = softmax_pass_threads(&gate, usable, PASS_HESSIAN);
+    INTEGER(out)[4] = pass_threads(d.n, glm_row_cost(d.p, d.K, 1),
+                                   narrow_terms((size_t) d.p * d.K), usable);
     UNPROTECT(1);
     return out;
 }

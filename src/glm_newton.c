@@ -15,9 +15,9 @@
  * gradient and of the negative Hessian are x' (v u) and x' diag(v c) x over all p columns
  * (v = w post_k, u = d log f / d eta, c = -d^2 log f / d eta^2): their own rows and columns go
  * to the expert's own block, the shared ones to the shared block, summed over the experts, and
- * the cross terms to the blocks between them; experts' own blocks do not meet.  A pass
- * computes f, the gradient and the Hessian at once (f alone at the last step's trial, which no
- * step follows), a block of MOEM_CHUNK rows at a time, in order.  Newton stops after the step
+ * the cross terms to the blocks between them; experts' own blocks do not meet.  A pass over
+ * the rows (pass.h) computes f, the gradient and the Hessian at once (f alone at the last
+ * step's trial, which no step follows).  Newton stops after the step
  * whose half decrement is below max(tol (|f| + 0.1 sum v / n), slack); the last step is kept
  * unless it lowers f by more than rounding.  With shared
  * coefficients this is an exact M-step of all of them at once, as a stacked regression solves
@@ -26,8 +26,7 @@
  *   post     n x K       posterior probabilities
  *   beta     p x K       updated in place: the listed experts' own rows, and the shared rows of
  *                        every column
- *   scratch  glm_scratch (moem.h): eta, v, u, c (MOEM_CHUNK each), rows (MOEM_CHUNK x p),
- *            expert_grad (p x K), expert_hess (p x p x K); coef, grad, step, trial, scale (D)
+ *   scratch  glm_scratch (moem.h): sums (glm_sums_size); coef, grad, step, trial, scale (D)
  *            and hess, chol (D x D), D up to K own + p_fixed
  */
 #include <math.h>
@@ -45,52 +44,99 @@ void expert_rows(const moem_data *d, const double *beta_k, const double *post_k,
     for (int i = 0; i < len; i++) v[i] = d->w[i0 + i] * post_k[i0 + i];
 }
 
+/* The arguments of glm_block: the listed experts at the coefficients in beta */
+typedef struct {
+    const moem_data *d;
+    const double *post, *sigma, *beta;
+    const int *experts;
+    int count, derivatives;
+} glm_args;
+
+/* sums[0] += sum_{k listed} sum_i w_i post_ik log f_k(y_i) over rows i0 .. i0 + len - 1, and
+ * with derivatives each listed expert's terms of the gradient, x' (v u) (p), and of the
+ * negative Hessian, x' diag(v c) x (p x p, upper triangle), in sums[1 ..]: all the gradients,
+ * then all the Hessians.  scratch: eta, v, u, c (MOEM_CHUNK each), rows (MOEM_CHUNK x p). */
+static void glm_block(const void *args, ptrdiff_t i0, int len, double *scratch, double *sums)
+{
+    const glm_args *a = args;
+    const moem_data *d = a->d;
+    const ptrdiff_t n = d->n;
+    const int p = d->p;
+    const moem_family *fam = d->family;
+    const double *y = d->y + i0, *size = d->size ? d->size + i0 : NULL;
+    double *eta = scratch, *v = eta + MOEM_CHUNK, *u = v + MOEM_CHUNK, *c = u + MOEM_CHUNK,
+           *rows = c + MOEM_CHUNK, *grad = sums + 1, *hess = grad + (size_t) p * a->count;
+    for (int e = 0; e < a->count; e++) {
+        const int k = a->experts[e];
+        double part = 0.0;
+        expert_rows(d, a->beta + (size_t) k * p, a->post + (size_t) k * n, i0, len, eta, v);
+        fam->logdens(len, 1, y, size, eta, a->sigma[k], u);
+        for (int i = 0; i < len; i++)
+            if (v[i] > 0) part += v[i] * u[i];
+        sums[0] += part;
+        if (!a->derivatives) continue;
+        fam->curvature(len, y, size, eta, a->sigma[k], c);
+        fam->score(len, 1, y, size, a->sigma[k], eta);
+        /* a row of weight zero adds nothing, even where its score overflows */
+        for (int i = 0; i < len; i++) {
+            u[i] = v[i] > 0 ? v[i] * eta[i] : 0.0;
+            c[i] = v[i] > 0 ? sqrt(v[i] * c[i]) : 0.0;
+        }
+        tcross_add(p, 1, len, d->x + i0, (int) n, u, len, grad + (size_t) e * p, p);
+        scale_rows((int) n, p, d->x, (int) i0, len, c, rows);
+        syrk_add(p, len, rows, hess + (size_t) e * p * p, p);
+    }
+}
+
+/* Doubles of a thread's scratch in glm_block */
+size_t glm_scratch_size(const moem_data *d)
+{
+    return (size_t) MOEM_CHUNK * (4 + d->p);
+}
+
+/* Doubles of glm_block's sums for the experts of one M-step: all K with shared coefficients,
+ * else one */
+size_t glm_sums_size(const moem_data *d)
+{
+    const size_t count = d->p_fixed > 0 ? d->K : 1, p = d->p;
+    return 1 + count * (p + p * p);
+}
+
+/* The cost of one row of glm_block (pass_threads, pass.h), in nanoseconds: for each expert,
+ * some 30 for its log-density (40 with its score and curvature) and 1 for each term of its
+ * linear predictor, and with derivatives 1 more a term and p / 4 for each of its rank-one
+ * update of the Hessian. */
+double glm_row_cost(int p, int count, int derivatives)
+{
+    const double terms = (double) p * count;
+    return derivatives ? 40.0 * count + 2.0 * terms + terms * p / 4 : 30.0 * count + terms;
+}
+
 /* f at the coefficients in beta, and with derivatives its joint gradient and negative Hessian
  * (upper triangle); returns -Inf when f is not finite */
 static double evaluate(const moem_data *d, const double *post, const double *sigma,
                        const int *experts, int count, const double *beta, int derivatives,
                        glm_scratch *s)
 {
-    const ptrdiff_t n = d->n;
     const int p = d->p, own = p - d->p_fixed, D = count * own + d->p_fixed;
-    const moem_family *fam = d->family;
-    double f = 0.0;
+    const glm_args args = { .d = d, .post = post, .sigma = sigma, .beta = beta,
+                            .experts = experts, .count = count, .derivatives = derivatives };
+    const moem_pass pass = {
+        .block = glm_block, .args = &args, .n = d->n,
+        .size = derivatives ? 1 + (size_t) count * (p + (size_t) p * p) : 1,
+        .row_cost = glm_row_cost(p, count, derivatives), .narrow = narrow_terms((size_t) p * count)
+    };
+    pass_run(&pass, s->pass, s->sums);
+    double f = s->sums[0];
     if (derivatives) {
-        memset(s->expert_grad, 0, (size_t) p * count * sizeof(double));
-        memset(s->expert_hess, 0, (size_t) p * p * count * sizeof(double));
         memset(s->grad, 0, (size_t) D * sizeof(double));
         memset(s->hess, 0, (size_t) D * D * sizeof(double));
     }
-    for (ptrdiff_t b = 0; b * MOEM_CHUNK < n; b++) {
-        const ptrdiff_t i0 = b * MOEM_CHUNK;
-        const int len = block_rows(n, b);
-        const double *y = d->y + i0, *size = d->size ? d->size + i0 : NULL;
-        for (int e = 0; e < count; e++) {
-            const int k = experts[e];
-            double part = 0.0;
-            expert_rows(d, beta + (size_t) k * p, post + (size_t) k * n, i0, len, s->eta, s->v);
-            fam->logdens(len, 1, y, size, s->eta, sigma[k], s->u);
-            for (int i = 0; i < len; i++)
-                if (s->v[i] > 0) part += s->v[i] * s->u[i];
-            f += part;
-            if (!derivatives) continue;
-            fam->curvature(len, y, size, s->eta, sigma[k], s->c);
-            fam->score(len, 1, y, size, sigma[k], s->eta);
-            /* a row of weight zero adds nothing, even where its score overflows */
-            for (int i = 0; i < len; i++) {
-                s->u[i] = s->v[i] > 0 ? s->v[i] * s->eta[i] : 0.0;
-                s->c[i] = s->v[i] > 0 ? sqrt(s->v[i] * s->c[i]) : 0.0;
-            }
-            tcross_add(p, 1, len, d->x + i0, (int) n, s->u, len, s->expert_grad + (size_t) e * p,
-                       p);
-            scale_rows((int) n, p, d->x, (int) i0, len, s->c, s->rows);
-            syrk_add(p, len, s->rows, s->expert_hess + (size_t) e * p * p, p);
-        }
-    }
     /* the experts' terms into the joint gradient and Hessian (upper triangles) */
     const int shared = count * own;
+    const double *expert_grad = s->sums + 1, *expert_hess = expert_grad + (size_t) p * count;
     for (int e = 0; e < count; e++) {
-        const double *g = s->expert_grad + (size_t) e * p, *h = s->expert_hess + (size_t) e * p * p;
+        const double *g = expert_grad + (size_t) e * p, *h = expert_hess + (size_t) e * p * p;
         const int at = e * own;
         if (d->penalty_x) {
             const double *b = beta + (size_t) experts[e] * p;

@@ -21,19 +21,29 @@
 #include "moem.h"
 #include "linalg.h"
 
+/* Doubles of a gradient laid out in one vector (gradient_view): beta (p M K), gate
+ * (q max(K - 1, 1)), logsigma (K), dispersion (2 K). */
+size_t gradient_size(const moem_data *d)
+{
+    return (size_t) d->p * d->M * d->K + (size_t) d->q * (d->K > 1 ? d->K - 1 : 1) +
+        3 * (size_t) d->K;
+}
+
+/* g's parts in the vector at (gradient_size doubles) */
+void gradient_view(const moem_data *d, double *at, moem_gradient *g)
+{
+    g->beta = at;
+    g->gate = g->beta + (size_t) d->p * d->M * d->K;
+    g->logsigma = g->gate + (size_t) d->q * (d->K > 1 ? d->K - 1 : 1);
+    g->dispersion = g->logsigma + d->K;
+}
+
 void gradient_zero(const moem_data *d, moem_gradient *g)
 {
     memset(g->beta, 0, (size_t) d->p * d->M * d->K * sizeof(double));
     memset(g->gate, 0, (size_t) d->q * (d->K > 1 ? d->K - 1 : 1) * sizeof(double));
     memset(g->logsigma, 0, (size_t) d->K * sizeof(double));
     memset(g->dispersion, 0, (size_t) 2 * d->K * sizeof(double));
-}
-
-void gradient_add(const moem_data *d, const moem_gradient *from, moem_gradient *to)
-{
-    add_vector((size_t) d->p * d->M * d->K, from->beta, to->beta);
-    add_vector((size_t) d->q * (d->K > 1 ? d->K - 1 : 1), from->gate, to->gate);
-    add_vector((size_t) 2 * d->K, from->dispersion, to->dispersion);
 }
 
 /* d loglik / d log phi_k from the dispersion's sums, once they are complete */

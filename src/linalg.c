@@ -7,8 +7,6 @@
  *   syrk_add       upper triangle of out (p x p) += rows' rows   (rows len x p, ld MOEM_CHUNK)
  *   tcross_add     out (p x m) += a' b   (a len x p, b len x m)
  *   add_vector     to (len) += from (len)
- *   gram_weighted  upper triangle of x' diag(v) x (p x p) for v >= 0, MOEM_CHUNK rows at a time,
- *                  so that no scratch proportional to n is needed
  *   chol_factor    Cholesky factor of an equilibrated symmetric d x d matrix (upper triangle read),
  *                  with a small ridge when it is not numerically positive definite
  *   chol_solve     solves a b = rhs in place from chol_factor's result
@@ -77,19 +75,6 @@ void add_vector(size_t len, const double *from, double *to)
 void zero_block(int p, int m, double *out, int ldout)
 {
     for (int j = 0; j < m; j++) memset(out + (size_t) j * ldout, 0, (size_t) p * sizeof(double));
-}
-
-void gram_weighted(int n, int p, const double *x, const double *v, double *rows, double *out,
-                   int ldout)
-{
-    double root[MOEM_CHUNK];
-    zero_block(p, p, out, ldout);
-    for (ptrdiff_t i0 = 0; i0 < n; i0 += MOEM_CHUNK) {
-        const int len = block_rows(n, i0 / MOEM_CHUNK);
-        for (int i = 0; i < len; i++) root[i] = sqrt(v[i0 + i]);
-        scale_rows(n, p, x, i0, len, root, rows);
-        syrk_add(p, len, rows, out, ldout);
-    }
 }
 
 /* Factors S a S = R'R with S = diag(1 / sqrt(a_jj)), so that the factor does not depend on the

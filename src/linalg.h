@@ -13,8 +13,6 @@ void tcross_add(int p, int m, int len, const double *a, int lda, const double *b
                 double *out, int ldout);
 void add_vector(size_t len, const double *from, double *to);
 void zero_block(int p, int m, double *out, int ldout);
-void gram_weighted(int n, int p, const double *x, const double *v, double *rows, double *out,
-                   int ldout);
 int chol_factor(int d, const double *a, double *chol, double *scale);
 void chol_solve(int d, const double *chol, const double *scale, double *b);
 double chol_rcond(int d, const double *a, const double *chol, const double *scale, double *work,

@@ -15,79 +15,7 @@
 #include <math.h>
 #include <stddef.h>
 #include "family.h"
-
-/* Rows per block when a design is scaled by weights before a BLAS product. */
-#define MOEM_CHUNK 1024
-
-/* The passes over the rows (the E-step, the softmax M-steps' objective, gradient and Hessian)
- * sum over MOEM_STRIPES stripes of consecutive blocks of rows, each stripe apart, and then add
- * the stripes' sums in order: the stripes may run on several threads (OpenMP), and the sums, so
- * the fit, are the same whatever their number. */
-#define MOEM_STRIPES 16
-
-/* Stripes run on several threads only when a row's products have at most this many terms:
- * wider designs leave the threads to the BLAS, whose products then dominate the pass, and add
- * every stripe's gradient, statistics or Hessian into one sum, in order, with no copy by
- * stripe. */
-#define MOEM_NARROW 256
-
-#ifdef _OPENMP
-#include <omp.h>
-#define THREAD_NUMBER omp_get_thread_num()
-#else
-#define THREAD_NUMBER 0
-#endif
-
-/* Before a loop of elementwise arithmetic over rows (no reductions, no branches): lets the
- * compiler use vector registers, which R's default -O2 does not for a loop whose length it
- * does not know.  Each element is computed as without it, so the results are the same. */
-#ifdef _OPENMP
-#define SIMD_LOOP _Pragma("omp simd")
-#else
-#define SIMD_LOOP
-#endif
-
-/* The blocks of stripe `stripe` of n rows are *first .. *last - 1 (block b: rows b MOEM_CHUNK
- * onwards, block_rows(n, b) of them). */
-static inline void stripe_blocks(ptrdiff_t n, int stripe, ptrdiff_t *first, ptrdiff_t *last)
-{
-    const ptrdiff_t blocks = (n + MOEM_CHUNK - 1) / MOEM_CHUNK;
-    *first = blocks * stripe / MOEM_STRIPES;
-    *last = blocks * (stripe + 1) / MOEM_STRIPES;
-}
-
-static inline int block_rows(ptrdiff_t n, ptrdiff_t b)
-{
-    return (int) (n - b * MOEM_CHUNK < MOEM_CHUNK ? n - b * MOEM_CHUNK : MOEM_CHUNK);
-}
-
-/* Whether a pass whose rows' products have `terms` terms keeps its sums by stripe and may run
- * on several threads (see MOEM_NARROW). */
-static inline int narrow_terms(size_t terms)
-{
-    return terms <= MOEM_NARROW;
-}
-
-/* A narrow pass runs its stripes on several threads only when its work, n rows times a row's
- * cost, is at least MOEM_THREAD_WORK.  The cost of a row is an estimate of its time on one core
- * in nanoseconds, from the pass's shape (estep_row_cost, softmax.c's row_cost), measured on the
- * development machine.  A pass on two threads gains at most half its time, and on a machine
- * whose cores are busy with other programs it loses from a few to some 30 ms: a thread that
- * shares its core waits for its timeslice while the other waits for it at the end of the pass,
- * and OpenMP's waiting threads spin (for some 3 ms, libgomp's default) in the time the other
- * would use.  From 10 ms of work (an E-step of 1e5 rows with d = 5 covariates, K = 3 gaussian
- * experts and the gate on the same) the gain on an idle machine is worth it, and a fit too
- * small for that never risks the loss.  A fit that does get the work also watches what its
- * passes on threads get from the machine (thread_gauge, threads.c) and keeps to one thread
- * while the cores are busy. */
-#define MOEM_THREAD_WORK 1e7
-
-/* The threads of a pass over n rows whose rows cost row_cost each: one when the work is small,
- * there is a single block or the pass is wide. */
-static inline int pass_threads(ptrdiff_t n, double row_cost, int narrow, int threads)
-{
-    return narrow && n > MOEM_CHUNK && (double) n * row_cost >= MOEM_THREAD_WORK ? threads : 1;
-}
+#include "pass.h"
 
 /* eta (len x m, leading dimension ld) += rows i0 .. i0 + len - 1 of offset (n x m), unless
  * offset is NULL */
@@ -102,14 +30,6 @@ static inline void offset_add(int len, int m, const double *offset, ptrdiff_t n,
         for (int i = 0; i < len; i++) ec[i] += oc[i];
     }
 }
-
-/* Whether a fit's passes on threads get the cores they need (threads.c); zero at the start. */
-typedef struct {
-    double cpu[MOEM_STRIPES]; /* each stripe's CPU time in the last pass on threads */
-    double start;             /* the elapsed time (omp_get_wtime) at that pass's start */
-    int wait;                 /* passes to run on one thread before threads are tried again */
-    int backoff;              /* the wait after the next try that fails */
-} thread_gauge;
 
 /* The sum of w_i log(s_i) over the rows of a block, s_i >= 1.  With weights 0 and 1
  * (unit_weights) it is the log of the product of the s_i, kept below 2^500 by exact powers of
@@ -199,17 +119,11 @@ typedef struct {
 typedef struct {
     double *prob;  /* n x (m + 1)     class probabilities at the current coefficients, the
                       reference class's last */
-    int threads;   /* threads of the passes over stripes of rows (narrow problems) */
-    thread_gauge gauge; /* how the passes on threads went (also the E-step's) */
-    double *eta;   /* threads x MOEM_CHUNK x m  each thread's linear predictors of a block */
-    double *rows;  /* threads x MOEM_CHUNK x q  each thread's block of rows of the design,
-                      scaled (also the E-step's, for the gaussian experts' statistics) */
-    double part[MOEM_STRIPES]; /* the objective by stripe */
-    double *grad_part; /* MOEM_STRIPES x D      the gradient by stripe (narrow problems) */
-    double *hess_part; /* MOEM_STRIPES x D x D  the Hessian by stripe (narrow problems) */
+    pass_work *pass;   /* the fit's passes' (pass.h) */
+    double *objective; /* 1 + D  the last objective pass's sums: the unpenalised objective, then
+                          its gradient at the probabilities it made (grad_next) */
     double *grad;  /* D */
-    double *grad_next; /* D  the unpenalised gradient at the probabilities the last objective
-                          pass made, when grad_ready */
+    double *grad_next; /* D  objective + 1, used when grad_ready */
     int grad_ready;
     double *hess;  /* D x D */
     double *chol;  /* D x D */
@@ -271,13 +185,6 @@ typedef struct {
     untested_step *untested; /* where the gate may leave its last step untested, or NULL */
 } mstep_plan;
 
-/* One stripe's share of the E-step's sums (estep.c). */
-typedef struct {
-    double loglik, gate_q, replaced_q;
-    moem_stats stats;
-    moem_gradient grad;
-} moem_stripe;
-
 /* A Newton Hessian factor kept from an earlier M-step of the same softmax block (softmax.c). */
 typedef struct {
     double *chol;  /* D x D */
@@ -289,10 +196,9 @@ typedef struct {
 /* Scratch of glm_newton.c for p columns, K experts and D = K (p - p_fixed) + p_fixed joint
  * coefficients (p when p_fixed = 0, one expert at a time) */
 typedef struct {
-    double *eta, *v, *u, *c; /* MOEM_CHUNK each */
-    double *rows;            /* MOEM_CHUNK x p */
-    double *expert_grad;     /* p x K */
-    double *expert_hess;     /* p x p x K */
+    pass_work *pass;         /* the fit's passes' (pass.h) */
+    double *sums;            /* glm_sums_size: the objective, then each listed expert's terms
+                                of the gradient (p) and of the negative Hessian (p x p) */
     double *coef, *grad, *step, *trial, *scale; /* D */
     double *hess, *chol;     /* D x D */
 } glm_scratch;
@@ -313,15 +219,9 @@ typedef struct {
     double wsum;   /*        sum of the case weights */
     double row_constant; /*  sum_i w_i c_i of the family's row constants (estep_row_constant) */
     int unit_weights; /*     1 if every case weight is 0 or 1 (log_sum, moem.h) */
-    int threads;   /*        threads of the passes over the rows, from 1 to MOEM_STRIPES */
-    thread_gauge *gauge; /*  how the fit's passes on threads went (shared with the softmax
-                             passes: the M-steps' sm.gauge) */
-    double *rows;  /* threads x MOEM_CHUNK x max(p, q)  each thread's scaled rows (the
-                      M-steps' sm.rows, which they use between E-steps) */
-    double *block; /* threads x estep_block_size()  each thread's linear predictors, log terms
-                      and row sums */
-    moem_stripe stripe[MOEM_STRIPES]; /* the sums by stripe; for a wide design their gradient
-                                         and statistics are grad's and stats' */
+    pass_work *pass;  /*     the fit's passes' (pass.h) */
+    double *sums;  /* estep_sums_size  the last E-step's sums, of which grad and stats are
+                      views (estep_sums_view) */
     double *gram_total; /* p x p  x' diag(w) x (upper triangle) of gaussian experts, from
                            which the E-step derives one expert's gram (stats.c), or NULL */
     int gram_derived;   /* the expert whose gram the last E-step derived, or -1 */
@@ -349,6 +249,7 @@ typedef struct {
 /* A fit's workspace, allocated once by ffi.c: the E-step's, the M-steps', and the driver's own
  * (em.c, gd.c, gradient_em.c).  P is the number of free parameters (params.c). */
 typedef struct {
+    pass_work pass; /* of every pass over the rows */
     estep_work e;
     mstep_work m;
     double *theta; /* P      free parameters (gradient descent) */
@@ -380,12 +281,6 @@ enum trace_column {
     TRACE_STEP, TRACE_LOGPOST, TRACE_COLUMNS
 };
 
-/* threads.c */
-int gauge_threads(thread_gauge *g, int threads);
-double thread_cpu(void);
-void gauge_update(thread_gauge *g, double cpu, double wall);
-void gauge_record(thread_gauge *g, int threads);
-
 /* exp_block.c */
 void exp_block(double *x, size_t len);
 void exp_from_top(int len, int m, const double *a, int lda, double *out, int ldout,
@@ -394,6 +289,9 @@ void exp_from_top(int len, int m, const double *a, int lda, double *out, int ldo
 /* glm_newton.c */
 void expert_rows(const moem_data *d, const double *beta_k, const double *post_k, ptrdiff_t i0,
                  int len, double *eta, double *v);
+double glm_row_cost(int p, int count, int derivatives);
+size_t glm_scratch_size(const moem_data *d);
+size_t glm_sums_size(const moem_data *d);
 void glm_newton(const moem_data *d, const double *post, const double *sigma, const int *experts,
                 int count, double *beta, glm_scratch *s, int maxit, double tol, double slack,
                 glm_result *res);
@@ -408,31 +306,39 @@ static inline int least_squares_experts(const moem_data *d)
 /* estep.c, gradient.c */
 int estep_narrow(const moem_data *d);
 double estep_row_cost(const moem_data *d);
-size_t estep_block_size(const moem_data *d);
-double estep_row_constant(const moem_data *d, double *scratch);
+size_t estep_scratch_size(const moem_data *d);
+size_t estep_sums_size(const moem_data *d);
+void estep_sums_view(const moem_data *d, double *sums, moem_gradient *grad, moem_stats *stats);
+double estep_row_constant(const moem_data *d, pass_work *w);
 double moem_estep(const moem_data *d, const moem_par *par, estep_work *e, int with_gradient,
                   int with_stats, double *replaced_q);
 void moem_start_statistics(const moem_data *d, const moem_par *par, estep_work *e);
 double moem_evaluate(const moem_data *d, const moem_par *par, estep_work *e, int with_gradient,
                      int with_stats, double *loglik, double *replaced_q);
 void moem_fitted(const moem_data *d, const moem_par *par, estep_work *e, double *fitted);
-void stats_zero(const moem_data *d, moem_stats *s);
+size_t stats_size(const moem_data *d);
+void stats_view(const moem_data *d, double *at, moem_stats *s);
 void stats_block(const moem_data *d, const double *post, const double *gate_prob, ptrdiff_t i0,
                  int len, const double *eta, double *scratch, double *rows, int derived,
                  moem_stats *s);
 int stats_derived_expert(const moem_data *d, const estep_work *e);
 void stats_derived_gram(const moem_data *d, const double *gram_total, int derived, moem_stats *s);
-void stats_add(const moem_data *d, const moem_stats *from, moem_stats *to);
 int stats_gradient(const moem_data *d, const moem_par *par, const moem_stats *s,
                    moem_gradient *g);
+size_t gradient_size(const moem_data *d);
+void gradient_view(const moem_data *d, double *at, moem_gradient *g);
 void gradient_zero(const moem_data *d, moem_gradient *g);
 void gradient_finish(const moem_data *d, const moem_par *par, moem_gradient *g);
-void gradient_add(const moem_data *d, const moem_gradient *from, moem_gradient *to);
 void gradient_block(const moem_data *d, const moem_par *par, const double *post,
                     const double *gate_prob, ptrdiff_t i0, int len, double *eta_x,
                     double *scratch, moem_gradient *g);
 void gate_score_block(const moem_data *d, const double *post, const double *gate_prob,
                       ptrdiff_t i0, int len, double *scratch, double *out);
+
+/* gram.c */
+size_t gram_scratch_size(int p);
+size_t gram_sums_size(int p);
+void gram_pass(pass_work *w, ptrdiff_t n, int p, const double *x, const double *v, double *out);
 
 /* penalty.c */
 double penalty_value(const moem_data *d, const moem_par *par);

@@ -29,8 +29,8 @@
  * The gradient is z' (v (t - p)); the Hessian block of classes (c, e) is
  * -z' diag(v p_c (delta_ce - p_e)) z.  With m = 1 this is logistic regression.  Newton stops
  * after the step whose half decrement, an estimate of f(B*) - f(B), is below
- * max(tol (|f| + 0.1 mean(v)), slack).  The objective, evaluated at each trial step, sums
- * over stripes of rows on up to wk->threads threads, as the E-step does (estep.c).
+ * max(tol (|f| + 0.1 mean(v)), slack).  The objective with its gradient, the gradient and the
+ * Hessian are passes over the rows (pass.h), each on the threads its work is worth.
  */
 #include <math.h>
 #include <string.h>
@@ -86,13 +86,6 @@ static double objective_block(const softmax_problem *pr, const double *coef, ptr
     return f - log_sum_value(&log_sums);
 }
 
-/* Whether the problem's passes keep their sums by stripe and may run them on several threads
- * (MOEM_NARROW); else every stripe adds into one sum, in order, on one thread. */
-static int narrow(const softmax_problem *pr)
-{
-    return narrow_terms((size_t) pr->q * pr->m);
-}
-
 /* sum(v) / n: the scale of one observation's share of f, for the stopping rule */
 double softmax_mean_weight(const softmax_problem *pr)
 {
@@ -144,52 +137,71 @@ static double row_cost(const softmax_problem *pr, enum softmax_pass pass)
     return 30 * m + q * q * m * (m + 1) / 20;
 }
 
-/* The threads of one of the problem's passes: the work's, if it is worth them (moem.h). */
-int softmax_pass_threads(const softmax_problem *pr, const softmax_work *wk,
-                         enum softmax_pass pass)
+/* The threads of one of the problem's passes: the work's, if it is worth them (pass.h). */
+int softmax_pass_threads(const softmax_problem *pr, int threads, enum softmax_pass pass)
 {
-    return pass_threads(pr->n, row_cost(pr, pass), narrow(pr), wk->threads);
+    return pass_threads(pr->n, row_cost(pr, pass), narrow_terms((size_t) pr->q * pr->m),
+                        threads);
 }
 
-/* total (size entries) = the sum over all rows of the pass's terms, by stripe: a narrow
- * problem's stripes each into their own part of `parts` (MOEM_STRIPES x size), on the work's
- * threads, added in order at the end; a wider one's into total directly, in order.  The
- * objective's pass (at coef) sums the gradient there, and leaves each stripe's objective in
- * wk->part. */
-static void sum_by_stripe(const softmax_problem *pr, softmax_work *wk, enum softmax_pass pass,
-                          const double *coef, size_t size, double *parts, double *total)
+/* The arguments of the problem's block functions: the coefficients of an objective pass */
+typedef struct {
+    const softmax_problem *pr;
+    const double *coef;
+} softmax_args;
+
+/* sums[0] += the objective's terms, sums[1 .. D] += the gradient's (rows i0 .. i0 + len - 1) */
+static void objective_pass_block(const void *args, ptrdiff_t i0, int len, double *scratch,
+                                 double *sums)
 {
-    const ptrdiff_t n = pr->n;
-    const int by_stripe = narrow(pr),
-              threads = gauge_threads(&wk->gauge, softmax_pass_threads(pr, wk, pass));
-    memset(total, 0, size * sizeof(double));
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(dynamic)
-#endif
-    for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) {
-        const int t = THREAD_NUMBER;
-        const double cpu = threads > 1 ? thread_cpu() : 0.0;
-        double *sum = by_stripe ? parts + stripe * size : total, part = 0.0,
-               *eta = wk->eta + (size_t) t * MOEM_CHUNK * pr->m;
-        ptrdiff_t first, last;
-        if (by_stripe) memset(sum, 0, size * sizeof(double));
-        stripe_blocks(n, stripe, &first, &last);
-        for (ptrdiff_t b = first; b < last; b++) {
-            if (pass == PASS_OBJECTIVE)
-                part += objective_block(pr, coef, b * MOEM_CHUNK, block_rows(n, b), eta, sum);
-            else if (pass == PASS_GRADIENT)
-                gradient_rows(pr, b * MOEM_CHUNK, block_rows(n, b), eta, sum);
-            else
-                hessian_rows(pr, b * MOEM_CHUNK, block_rows(n, b),
-                             wk->rows + (size_t) t * MOEM_CHUNK * pr->q, sum);
-        }
-        wk->part[stripe] = part;
-        if (threads > 1) wk->gauge.cpu[stripe] = thread_cpu() - cpu;
-    }
-    gauge_record(&wk->gauge, threads);
-    if (by_stripe)
-        for (int stripe = 0; stripe < MOEM_STRIPES; stripe++)
-            add_vector(size, parts + stripe * size, total);
+    const softmax_args *a = args;
+    sums[0] += objective_block(a->pr, a->coef, i0, len, scratch, sums + 1);
+}
+
+static void gradient_pass_block(const void *args, ptrdiff_t i0, int len, double *scratch,
+                                double *sums)
+{
+    gradient_rows(((const softmax_args *) args)->pr, i0, len, scratch, sums);
+}
+
+static void hessian_pass_block(const void *args, ptrdiff_t i0, int len, double *scratch,
+                               double *sums)
+{
+    hessian_rows(((const softmax_args *) args)->pr, i0, len, scratch, sums);
+}
+
+/* Doubles of a thread's scratch in the passes of a problem of q columns and m free classes:
+ * the linear predictors (MOEM_CHUNK x m) or the scaled rows (MOEM_CHUNK x q) of a block */
+size_t softmax_scratch_size(int q, int m)
+{
+    return (size_t) MOEM_CHUNK * (q > m ? q : m);
+}
+
+/* Doubles of the largest sums of the passes of such a problem: the Hessian's (with Newton's
+ * solver) or the objective's and gradient's */
+size_t softmax_sums_size(int q, int m, int newton)
+{
+    const size_t D = (size_t) q * m;
+    return newton && D * D > D + 1 ? D * D : D + 1;
+}
+
+/* sums = the pass's terms summed over all rows (pass.c): the objective's (at coef) with its
+ * gradient, the gradient's or the Hessian's */
+static void run_pass(const softmax_problem *pr, softmax_work *wk, enum softmax_pass pass,
+                     const double *coef, double *sums)
+{
+    static pass_block *const blocks[] = {
+        [PASS_OBJECTIVE] = objective_pass_block, [PASS_GRADIENT] = gradient_pass_block,
+        [PASS_HESSIAN] = hessian_pass_block
+    };
+    const size_t D = (size_t) pr->q * pr->m;
+    const softmax_args args = { .pr = pr, .coef = coef };
+    const moem_pass p = {
+        .block = blocks[pass], .args = &args, .n = pr->n,
+        .size = pass == PASS_OBJECTIVE ? D + 1 : pass == PASS_GRADIENT ? D : D * D,
+        .row_cost = row_cost(pr, pass), .narrow = narrow_terms(D)
+    };
+    pass_run(&p, wk->pass, sums);
 }
 
 /* Evaluates f at coef and leaves the class probabilities in pr->prob, and the gradient's sum
@@ -197,10 +209,8 @@ static void sum_by_stripe(const softmax_problem *pr, softmax_work *wk, enum soft
  * same to the last bit as the gradient's own pass). */
 double softmax_objective(const softmax_problem *pr, const double *coef, softmax_work *wk)
 {
-    double f = 0.0;
-    sum_by_stripe(pr, wk, PASS_OBJECTIVE, coef, (size_t) pr->q * pr->m, wk->grad_part,
-                  wk->grad_next);
-    for (int stripe = 0; stripe < MOEM_STRIPES; stripe++) f += wk->part[stripe];
+    run_pass(pr, wk, PASS_OBJECTIVE, coef, wk->objective);
+    double f = wk->objective[0];
     wk->grad_ready = 1;
     if (pr->penalty)
         for (int c = 0; c < pr->m; c++)
@@ -224,7 +234,7 @@ void softmax_gradient(const softmax_problem *pr, const double *coef, softmax_wor
     else if (wk->grad_ready)
         memcpy(wk->grad, wk->grad_next, (size_t) q * m * sizeof(double));
     else
-        sum_by_stripe(pr, wk, PASS_GRADIENT, NULL, (size_t) q * m, wk->grad_part, wk->grad);
+        run_pass(pr, wk, PASS_GRADIENT, NULL, wk->grad);
     if (pr->penalty)
         for (int c = 0; c < m; c++)
             for (int j = 0; j < q; j++)
@@ -237,7 +247,7 @@ void softmax_gradient(const softmax_problem *pr, const double *coef, softmax_wor
 static void softmax_hessian(const softmax_problem *pr, softmax_work *wk)
 {
     const int q = pr->q, D = q * pr->m;
-    sum_by_stripe(pr, wk, PASS_HESSIAN, NULL, (size_t) D * D, wk->hess_part, wk->hess);
+    run_pass(pr, wk, PASS_HESSIAN, NULL, wk->hess);
     if (pr->penalty)
         for (int c = 0; c < pr->m; c++)
             for (int j = 0; j < q; j++) wk->hess[(size_t) (c * q + j) * (D + 1)] += pr->penalty[j];

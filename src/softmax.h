@@ -35,11 +35,12 @@ typedef struct {
     double least_gain; /* and the least gain of the objective that keeps it */
 } softmax_result;
 
-/* The passes over the rows, whose sums softmax.c adds by stripe */
+/* The problem's passes over the rows (pass.h) */
 enum softmax_pass { PASS_OBJECTIVE, PASS_GRADIENT, PASS_HESSIAN };
 
-int softmax_pass_threads(const softmax_problem *pr, const softmax_work *wk,
-                         enum softmax_pass pass);
+int softmax_pass_threads(const softmax_problem *pr, int threads, enum softmax_pass pass);
+size_t softmax_scratch_size(int q, int m);
+size_t softmax_sums_size(int q, int m, int newton);
 double softmax_mean_weight(const softmax_problem *pr);
 double softmax_objective(const softmax_problem *pr, const double *coef, softmax_work *wk);
 void softmax_gradient(const softmax_problem *pr, const double *coef, softmax_work *wk,

@@ -24,27 +24,28 @@
 #include "moem.h"
 #include "linalg.h"
 
-void stats_zero(const moem_data *d, moem_stats *s)
+/* Doubles of the statistics laid out in one vector (stats_view): for least squares experts
+ * gram (p p K), score (p K), rss (K) and size (K); then gate (q (K - 1)). */
+size_t stats_size(const moem_data *d)
 {
-    if (least_squares_experts(d)) {
-        memset(s->gram, 0, (size_t) d->p * d->p * d->K * sizeof(double));
-        memset(s->score, 0, (size_t) d->p * d->K * sizeof(double));
-        memset(s->rss, 0, (size_t) d->K * sizeof(double));
-        memset(s->size, 0, (size_t) d->K * sizeof(double));
-    }
-    if (d->K > 1) memset(s->gate, 0, (size_t) d->q * (d->K - 1) * sizeof(double));
-    s->ready = 0;
+    const size_t p = d->p, K = d->K;
+    return (least_squares_experts(d) ? p * p * K + p * K + 2 * K : 0) + (size_t) d->q * (K - 1);
 }
 
-void stats_add(const moem_data *d, const moem_stats *from, moem_stats *to)
+/* s's parts in the vector at (stats_size doubles); the experts' are NULL unless they are least
+ * squares experts. */
+void stats_view(const moem_data *d, double *at, moem_stats *s)
 {
+    const size_t p = d->p, K = d->K;
+    s->gram = s->score = s->rss = s->size = NULL;
     if (least_squares_experts(d)) {
-        add_vector((size_t) d->p * d->p * d->K, from->gram, to->gram);
-        add_vector((size_t) d->p * d->K, from->score, to->score);
-        add_vector(d->K, from->rss, to->rss);
-        add_vector(d->K, from->size, to->size);
+        s->gram = at;
+        s->score = s->gram + p * p * K;
+        s->rss = s->score + p * K;
+        s->size = s->rss + K;
+        at = s->size + K;
     }
-    if (d->K > 1) add_vector((size_t) d->q * (d->K - 1), from->gate, to->gate);
+    s->gate = at;
 }
 
 /* The log-likelihood's gradient at the parameters of the E-step that made the statistics, from

@@ -1,15 +1,19 @@
-# The passes over the rows (the E-step, the softmax M-steps' objective, gradient and Hessian)
-# sum over 16 fixed stripes of rows, which run on moem_control(threads = ) threads: the fit must be the same to the last bit whatever their
+# The passes over the rows (the E-step, the softmax M-steps' objective, gradient and Hessian,
+# Newton's M-steps of glm experts) sum over 16 fixed stripes of rows, which run on
+# moem_control(threads = ) threads: the fit must be the same to the last bit whatever their
 # number, and the stripes' sums must add up to the whole (against the sums in plain R).  A pass
-# runs on threads only when its work is large enough (pass_threads in src/moem.h), so the fits
+# runs on threads only when its work is large enough (pass_threads in src/pass.h), so the fits
 # below have the rows for it.
 
 # The threads a fit of n rows with p experts' and q gate's columns, K experts and M predictors
 # each gives its passes, by the fit's rule: the E-step, then the gate's objective, gradient and
-# Hessian passes.
-pass_threads <- function(n, p, q, K, M = 1, threads = 2) {
-  setNames(.Call(moem:::ffi_pass_threads, as.integer(c(n, p, q, K, M)), as.integer(threads)),
-           c("estep", "objective", "gradient", "hessian"))
+# Hessian passes (and with newton = TRUE, the Newton pass of K glm experts with shared
+# coefficients).
+pass_threads <- function(n, p, q, K, M = 1, threads = 2, newton = FALSE) {
+  out <- setNames(.Call(moem:::ffi_pass_threads, as.integer(c(n, p, q, K, M)),
+                        as.integer(threads)),
+                  c("estep", "objective", "gradient", "hessian", "newton"))
+  if (newton) out else out[1:4]
 }
 openmp <- pass_threads(1e7, 3, 3, 3)[["estep"]] > 1L # FALSE in a build without OpenMP
 
@@ -120,6 +124,22 @@ test_that("logistic and multinomial experts, gradient EM and descent: the same o
   if (openmp) expect_identical(pass_threads(3000, 3, 121, 3)[["hessian"]], 2L)
   expect_same_fit(y ~ x1 + x2, gating = reformulate(c("x1", "x2", noise)), data = small, K = 3,
                   solver = "newton")
+})
+
+test_that("poisson and Gamma experts with shared coefficients: the same fit on any threads", {
+  skip_on_cran() # some 10 s
+  # enough rows for Newton's passes over the three experts and the shared coefficient
+  # (glm_newton.c) to run on threads
+  n <- 90000
+  if (openmp) expect_identical(pass_threads(n, 3, 2, 3, newton = TRUE)[["newton"]], 2L)
+  set.seed(37)
+  d <- data.frame(x1 = rnorm(n), w = rnorm(n), z = rnorm(n))
+  expert <- 1 + (runif(n) < plogis(d$z)) + (runif(n) < 0.3)
+  eta <- c(0.2, 1, 1.5)[expert] + c(0.8, -0.5, 0.2)[expert] * d$x1 + 0.3 * d$w
+  d$count <- rpois(n, exp(eta))
+  d$loss <- rgamma(n, shape = 2, rate = 2 / exp(eta))
+  expect_same_fit(count ~ x1, gating = ~ z, fixed = ~ w, data = d, K = 3, family = poisson())
+  expect_same_fit(loss ~ x1, gating = ~ z, fixed = ~ w, data = d, K = 3, family = "Gamma")
 })
 
 test_that("threads is checked", {

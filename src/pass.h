@@ -67,9 +67,10 @@ static inline int narrow_terms(size_t terms)
 
 /* A narrow pass runs its stripes on several threads only when its work, n rows times a row's
  * cost, is at least MOEM_THREAD_WORK.  The cost of a row is an estimate of its time on one core
- * in nanoseconds, from the pass's shape (estep_row_cost, softmax.c's row_cost), measured on the
- * development machine.  A pass on two threads gains at most half its time, and on a machine
- * whose cores are busy with other programs it loses from a few to some 30 ms: a thread that
+ * in nanoseconds, from the pass's shape (estep_row_cost, softmax.c's row_cost, glm_row_cost
+ * and the others' own), measured on the development machine.  A pass on two threads gains at
+ * most half its time, and on a machine whose cores are busy with other programs it loses from
+ * a few to some 30 ms: a thread that
  * shares its core waits for its timeslice while the other waits for it at the end of the pass,
  * and OpenMP's waiting threads spin (for some 3 ms, libgomp's default) in the time the other
  * would use.  From 10 ms of work (an E-step of 1e5 rows with d = 5 covariates, K = 3 gaussian

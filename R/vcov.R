@@ -217,72 +217,58 @@ free_jacobian <- function(object, n_full) {
 # of the n x P matrix of the s_i.  A softmax expert with M free classes has the score
 # x (t_c - p_c) and the curvature x x' p_c (delta_ce - p_e) per pair of classes.
 full_information <- function(object, call = NULL) {
-  design <- model_design(object, NULL)
-  x <- design$x
-  z <- design$z
-  n <- nrow(x)
-  p <- ncol(x)
-  q <- ncol(z)
-  K <- object$K
-  M <- free_classes(object)
-  info <- family_info(object$family)
-  phi <- dispersion_values(object)
-  with_phi <- !is.null(info$dispersion) && !isTRUE(object$sigma_fixed)
-  np <- K * p * M + (K - 1L) * q + if (with_phi) K else 0L
-  check_information_memory(n, np, call)
-  y <- object$y
-  size <- object$size
-  w <- object$prior.weights
-  post <- object$posterior
-  parts <- predict_parts(object, design)
-  beta_at <- function(k) (k - 1L) * p * M + seq_len(p * M)
-  gate_at <- function(k) K * p * M + (k - 2L) * q + seq_len(q)
-  phi_at <- function(k) K * p * M + (K - 1L) * q + k
-  if (info$multiclass) {
-    target <- response_matrix(y, object$family, object$response_levels)[, -1L, drop = FALSE]
-  }
+  ctx <- score_context(object)
+  check_information_memory(ctx$n, ctx$np, call)
+  x <- ctx$x
+  z <- ctx$z
+  y <- ctx$y
+  size <- ctx$size
+  w <- ctx$w
+  post <- ctx$post
+  info <- ctx$info
+  phi <- ctx$phi
+  p <- ctx$p
+  M <- ctx$M
+  np <- ctx$np
   complete <- matrix(0, np, np)
   second_moment <- matrix(0, np, np)
-  mean_score <- matrix(0, n, np)
-  for (k in seq_len(K)) {
+  mean_score <- matrix(0, ctx$n, np)
+  for (k in seq_len(ctx$K)) {
     rk <- w * post[, k]
-    own <- c(beta_at(k), if (with_phi) phi_at(k))   # expert k's columns
+    own <- c(beta_at(ctx, k), if (ctx$with_phi) phi_at(ctx, k))   # expert k's columns
+    a <- expert_scores(ctx, k)
     if (!info$multiclass) {
-      eta <- parts$eta[, k]
-      a <- x * info$score(y, eta, phi[[k]], size)
-      complete[beta_at(k), beta_at(k)] <- crossprod(x * sqrt(rk * info$curvature(y, eta, phi[[k]], size)))
-      if (with_phi) {
-        a <- cbind(a, info$dispersion_score(y, eta, phi[[k]]))
-        s <- phi_at(k)
-        complete[beta_at(k), s] <- crossprod(x, rk * info$dispersion_cross(y, eta, phi[[k]]))
-        complete[s, beta_at(k)] <- complete[beta_at(k), s]
+      eta <- ctx$parts$eta[, k]
+      complete[beta_at(ctx, k), beta_at(ctx, k)] <-
+        crossprod(x * sqrt(rk * info$curvature(y, eta, phi[[k]], size)))
+      if (ctx$with_phi) {
+        s <- phi_at(ctx, k)
+        complete[beta_at(ctx, k), s] <- crossprod(x, rk * info$dispersion_cross(y, eta, phi[[k]]))
+        complete[s, beta_at(ctx, k)] <- complete[beta_at(ctx, k), s]
         complete[s, s] <- sum(rk * info$dispersion_curvature(y, eta, phi[[k]]))
       }
     } else {
-      # multinomial experts' class probabilities n x C x K
-      prob <- matrix(parts$mu[, -1L, k], n, M)
-      a <- matrix(0, n, p * M)
+      prob <- matrix(ctx$parts$mu[, -1L, k], ctx$n, M)
       for (c in seq_len(M)) {
-        a[, (c - 1L) * p + seq_len(p)] <- x * (target[, c] - prob[, c])
         for (e in seq_len(M)) {
           u <- rk * prob[, c] * ((c == e) - prob[, e])
-          complete[beta_at(k)[(c - 1L) * p + seq_len(p)], beta_at(k)[(e - 1L) * p + seq_len(p)]] <-
-            crossprod(x, x * u)
+          complete[beta_at(ctx, k)[(c - 1L) * p + seq_len(p)],
+                   beta_at(ctx, k)[(e - 1L) * p + seq_len(p)]] <- crossprod(x, x * u)
         }
       }
     }
     block <- own
     if (k >= 2L) {
       a <- cbind(a, z)
-      block <- c(own, gate_at(k))
+      block <- c(own, gate_at(ctx, k))
     }
     second_moment[block, block] <- second_moment[block, block] + crossprod(a * sqrt(rk))
     mean_score[, block] <- mean_score[, block] + a * post[, k]
   }
-  for (k in seq_len(K)[-1L]) {
-    for (l in seq_len(K)[-1L]) {
-      u <- w * parts$gate[, k] * ((k == l) - parts$gate[, l])
-      complete[gate_at(k), gate_at(l)] <- crossprod(z, z * u)
+  for (k in seq_len(ctx$K)[-1L]) {
+    for (l in seq_len(ctx$K)[-1L]) {
+      u <- w * ctx$parts$gate[, k] * ((k == l) - ctx$parts$gate[, l])
+      complete[gate_at(ctx, k), gate_at(ctx, l)] <- crossprod(z, z * u)
     }
   }
   missing <- second_moment - crossprod(mean_score * sqrt(w))

@@ -71,12 +71,15 @@ bread.moem <- function(x, ...) {
 vcovHC.moem <- function(x, type = c("HC0", "HC1"), sandwich = TRUE, ...) {
   call <- sys.call()
   check_dots(..., call = call)
+  if (identical(type, c("HC0", "HC1"))) type <- "HC0"
   if (is.character(type) && length(type) == 1L &&
       type %in% c("HC2", "HC3", "HC4", "HC4m", "HC5", "const")) {
     abort("`type = \"", type, "\"` needs hat values, which a mixture of experts does not ",
           "have; use \"HC0\" or \"HC1\".", call = call)
   }
-  type <- match.arg(type)
+  if (!is.character(type) || length(type) != 1L || !type %in% c("HC0", "HC1")) {
+    abort("`type` must be \"HC0\" or \"HC1\", not ", describe(type), ".", call = call)
+  }
   if (!is.logical(sandwich) || length(sandwich) != 1L || is.na(sandwich)) {
     abort("`sandwich` must be TRUE or FALSE, not ", describe(sandwich), ".", call = call)
   }

@@ -28,7 +28,13 @@ update.moem <- function(object, formula., ..., evaluate = TRUE) {
   if (length(extras) && (is.null(names(extras)) || any(names(extras) == ""))) {
     abort("The arguments to change must be named, as in update(fit, K = 3).", call = sys.call())
   }
-  if (!missing(formula.)) call$formula <- stats::update.formula(formula(object), formula.)
+  if (!missing(formula.)) {
+    if (!inherits(formula., "formula")) {
+      abort("`formula.` must be a formula such as . ~ . + x2, not ", describe(formula.), ".",
+            call = sys.call())
+    }
+    call$formula <- stats::update.formula(formula(object), formula.)
+  }
   for (arg in intersect(c("gating", "fixed"), names(extras))) {
     value <- eval(extras[[arg]], parent.frame())
     if (inherits(value, "formula") && "." %in% all.names(value) && !is.null(object[[arg]])) {

@@ -30,16 +30,22 @@ confint.moem <- function(object, parm, level = 0.95, ...) {
   }
   cf <- coef(object)
   parm <- if (missing(parm)) names(cf) else check_parm(parm, names(cf), call)
+  wald_limits(cf[parm], sqrt(diag(vcov(object)))[parm], level)
+}
+
+# Wald limits of the named estimates with standard errors `se`: estimate -/+ z se, and for a
+# dispersion exp(log estimate -/+ z se / estimate); columns named as confint() names them.
+wald_limits <- function(estimate, se, level) {
   alpha <- (1 - level) / 2
   probs <- c(alpha, 1 - alpha)
   z <- qnorm(probs)
-  estimate <- cf[parm]
-  se <- sqrt(diag(vcov(object)))[parm]
   out <- estimate + se %o% z
-  dispersion <- is_dispersion(parm)
-  out[dispersion, ] <- exp(log(estimate[dispersion]) + (se[dispersion] / estimate[dispersion]) %o% z)
-  dimnames(out) <- list(parm, paste(format(100 * probs, trim = TRUE, scientific = FALSE,
-                                           digits = 3), "%"))
+  dispersion <- is_dispersion(names(estimate))
+  out[dispersion, ] <- exp(log(estimate[dispersion]) +
+                             (se[dispersion] / estimate[dispersion]) %o% z)
+  dimnames(out) <- list(names(estimate),
+                        paste(format(100 * probs, trim = TRUE, scientific = FALSE, digits = 3),
+                              "%"))
   out
 }
 

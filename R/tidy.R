@@ -14,9 +14,10 @@
 #' add `y.level`, the class whose log-odds against the first a coefficient is, as
 #' `broom::tidy()` of a [nnet::multinom()] fit. `term` is the covariate (`"sigma"` or
 #' `"shape"` for a dispersion). Standard errors come from [vcov.moem()], the statistics are
-#' Wald z statistics with normal p-values, as in [summary.moem()]; a dispersion, which is not
-#' tested against zero, has `NA` there. Confidence intervals are those of [confint.moem()]
-#' (dispersions' on the log scale, transformed back).
+#' Wald z statistics with normal p-values, as in [summary.moem()] (and, as there, `NA` for a
+#' fit of more than 2000 free parameters, too many for the information matrix); a dispersion,
+#' which is not tested against zero, has `NA` there. Confidence intervals are those of
+#' [confint.moem()] (dispersions' on the log scale, transformed back).
 #'
 #' @param x A [moem()] fit.
 #' @param conf.int Whether to add the columns `conf.low` and `conf.high`.
@@ -40,7 +41,8 @@ tidy.moem <- function(x, conf.int = FALSE, conf.level = 0.95, ...) {
     abort("`conf.int` must be TRUE or FALSE, not ", describe(conf.int), ".", call = call)
   }
   cf <- coef(x)
-  se <- sqrt(diag(vcov(x)))
+  # (as summary(): no information matrix for more than 2000 free parameters)
+  se <- if (x$df <= 2000) sqrt(diag(vcov(x))) else rep(NA_real_, length(cf))
   dispersion <- is_dispersion(names(cf))
   statistic <- ifelse(dispersion, NA_real_, cf / se)
   out <- coefficient_index(x)
@@ -53,7 +55,7 @@ tidy.moem <- function(x, conf.int = FALSE, conf.level = 0.95, ...) {
       abort("`conf.level` must be a number between 0 and 1, not ", describe(conf.level), ".",
             call = call)
     }
-    limits <- confint(x, level = conf.level)
+    limits <- wald_limits(cf, se, conf.level)
     out$conf.low <- unname(limits[, 1L])
     out$conf.high <- unname(limits[, 2L])
   }

@@ -237,3 +237,23 @@ test_that("bad `cluster`, `type` and arguments are errors that name them", {
   expect_equal(lmtest::coeftest(fit, vcov. = vcov, type = "robust")[, 2],
                sqrt(diag(vcov(fit, type = "robust"))))
 })
+
+test_that("symmetric, shared-coefficient and fixed-sigma models: scores of the free parameters", {
+  skip_if_not_installed("sandwich")
+  d <- moe_data(n = 300, K = 2, seed = 381)
+  control <- moem_control(tol = 1e-14, maxit = 5000)
+  fits <- list(
+    symmetric = moem(y ~ x1 + x2, data = d, symmetric = TRUE,
+                     init = random_posterior(300, 2, 382), control = control),
+    shared = moem(y ~ x1, data = d, fixed = ~ x2, sigma = "equal",
+                  init = random_posterior(300, 2, 383), control = control),
+    known_sigma = moem(y ~ x1, data = d, sigma = 0.5, init = random_posterior(300, 2, 384),
+                       control = control)
+  )
+  for (fit in fits) {
+    scores <- sandwich::estfun(fit)
+    expect_identical(colnames(scores), names(coef(fit)))
+    expect_lt(max(abs(colSums(scores))), 1e-5 * max(abs(scores)))
+    expect_equal(sandwich::sandwich(fit), vcov(fit, type = "robust"))
+  }
+})

@@ -6,8 +6,11 @@
 #' `sandwich::sandwich(fit)`, `sandwich::vcovCL(fit, cluster = ~ id)` and
 #' `sandwich::vcovHC(fit)` work, as does `lmtest::coeftest(fit, vcov. = sandwich::sandwich)`.
 #' They agree with moem's own `vcov(fit, type = "robust", cluster = )` (see [vcov.moem()]),
-#' which needs no other package. At `K = 1` they equal the sandwich package's methods for a
-#' [glm()] fit (gaussian, binomial and poisson experts), in the experts' coefficients.
+#' which needs no other package. At `K = 1` the sandwiches equal the sandwich package's for a
+#' [glm()] fit (gaussian, binomial and poisson experts), in the experts' coefficients, and so do
+#' `estfun()` and `bread()`, except for a gaussian [glm()] with case weights, whose dispersion
+#' sandwich takes as \eqn{\sum w_i^2 r_i^2 / \sum w_i}{sum(w^2 r^2) / sum(w)} (it cancels in
+#' the sandwich) where moem has the maximum likelihood \eqn{\sigma^2}{sigma^2}.
 #'
 #' The parameters are those of `coef(object)` that are free (not aliased), on their own scale:
 #' the dispersions' (sigma's or shape's) scores are derivatives with respect to sigma or shape,

@@ -25,6 +25,10 @@ expert_block <- function(m) {
 
 k1_cases <- list(
   gaussian = list(formula = y ~ x + f, family = gaussian(), weights = NULL),
+  # (sandwich's estfun() and bread() of a weighted gaussian glm use the dispersion
+  # sum(w^2 r^2) / sum(w), not the maximum likelihood sigma^2; it cancels in the sandwich)
+  gaussian_weighted = list(formula = y ~ x + u, family = gaussian(), weights = "w",
+                           same_pieces = FALSE),
   binomial = list(formula = yb ~ x + u, family = binomial(), weights = "w"),
   binomial_trials = list(formula = cbind(successes, trials - successes) ~ x + f,
                          family = binomial(), weights = NULL),
@@ -44,11 +48,13 @@ for (nm in names(k1_cases)) {
                 control = tight_control)
     ref <- glm(case$formula, data = d, family = case$family, weights = case_weight,
                control = tight_glm_control)
-    scores <- sandwich::estfun(fit)
-    expect_equal(unname(scores[, startsWith(colnames(scores), "expert1:")]),
-                 unname(sandwich::estfun(ref)), tolerance = 1e-6)
-    expect_equal(unname(expert_block(sandwich::bread(fit))), unname(sandwich::bread(ref)),
-                 tolerance = 1e-6)
+    if (!isFALSE(case$same_pieces)) {
+      scores <- sandwich::estfun(fit)
+      expect_equal(unname(scores[, startsWith(colnames(scores), "expert1:")]),
+                   unname(sandwich::estfun(ref)), tolerance = 1e-6)
+      expect_equal(unname(expert_block(sandwich::bread(fit))), unname(sandwich::bread(ref)),
+                   tolerance = 1e-6)
+    }
     expect_equal(expert_block(sandwich::sandwich(fit)), sandwich::sandwich(ref),
                  tolerance = 1e-6)
     expect_equal(expert_block(vcov(fit, type = "robust")), sandwich::sandwich(ref),

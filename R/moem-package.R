@@ -14,6 +14,6 @@
 #' @importFrom stats gaussian binomial model.frame model.matrix model.response model.weights
 #'   terms delete.response na.pass napredict naresid .getXlevels printCoefmat pnorm qnorm
 #'   plogis rnorm runif rbinom coef fitted residuals logLik nobs vcov predict AIC BIC
-#'   setNames complete.cases family formula weights simulate
+#'   setNames complete.cases family formula weights simulate deviance df.residual confint update
 #' @importFrom graphics plot lines legend abline par
 NULL

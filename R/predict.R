@@ -150,18 +150,14 @@ model_design <- function(object, newdata, with_response = FALSE, na.action = na.
     mf <- model.frame(tt, newdata, na.action = na.action, xlev = object$xlevels)
     na_action <- attr(mf, "na.action")
   }
-  x <- model.matrix(delete.response(object$terms), mf, contrasts.arg = object$contrasts$experts)
-  if (!is.null(object$fixed_terms)) {
-    x <- cbind(x, fixed_design(object$terms, object$fixed_terms, mf, object$contrasts$fixed,
-                               call))
-  }
+  x <- design_matrix(object, mf, "experts", call)
   # binomial trials given as the fit's `weights` (a proportion response), evaluated in newdata
   trials <- NULL
   if (!is.null(newdata) && !is.null(object$size) && !is.null(object$call$weights)) {
     trials <- eval(object$call$weights, newdata, environment(object$terms))
     if (!is.null(na_action)) trials <- trials[-na_action]
   }
-  z <- model.matrix(object$gating_terms, mf, contrasts.arg = object$contrasts$gating)
+  z <- design_matrix(object, mf, "gating")
   y <- if (with_response) model.response(mf)
   offset <- frame_offset(mf, object$terms, argument = is.null(newdata))
   if (!is.null(newdata) && !is.null(object$call$offset)) {

@@ -1,9 +1,39 @@
 #' Covariance matrix of the estimates of a mixture of experts
 #'
-#' The inverse of the observed information matrix, computed exactly by Louis' (1982) identity
-#' (see [moem_information()]). Gaussian experts' sigmas enter the information on the log scale
-#' and are mapped back by the delta method.
+#' `type = "model"` (the default) gives the inverse of the observed information matrix,
+#' computed exactly by Louis' (1982) identity (see [moem_information()]); `type = "robust"`
+#' the sandwich (Huber-White) covariance, which stays valid when the model's distribution is
+#' wrong or the observations are correlated within clusters. Dispersions (gaussian experts'
+#' sigmas, Gamma experts' shapes) enter the information on the log scale and are mapped back by
+#' the delta method, for both types.
 #'
+#' @section Robust covariance:
+#' With \eqn{B} the model covariance of the free parameters (dispersions on the log scale) and
+#' \eqn{s_i = w_i \sum_k \mathrm{post}_{ik}\, \partial \log(\pi_k f_k)(y_i) / \partial
+#' \theta}{s_i = w_i sum_k post_ik d log(pi_k f_k)(y_i) / d theta} the score of observation
+#' \eqn{i} (times its case weight \eqn{w_i}), the robust covariance is \eqn{B\, (\sum_g S_g
+#' S_g^\top)\, B}{B (sum_g S_g S_g') B}, where \eqn{S_g} is the sum of the scores of cluster
+#' \eqn{g} (of each observation without `cluster`), mapped to the dispersions' own scale by the
+#' delta method as the model covariance is (which is the same as computing it on that scale,
+#' for the scores and the information transform together). Without `cluster` there is no
+#' small-sample adjustment (HC0): the matrix is `sandwich::sandwich(object)` and
+#' `sandwich::vcovHC(object, type = "HC0")`. With `cluster`, the meat is multiplied by
+#' \eqn{G / (G - 1)}{G / (G - 1)} for \eqn{G} clusters, which is what `sandwich::vcovCL()`
+#' does by default for a model other than `lm` (its type "HC0" with `cadjust = TRUE`), so the
+#' two agree. At `K = 1` the experts' block is the robust covariance of [glm()] that the
+#' sandwich package computes, for gaussian, binomial and poisson experts.
+#'
+#' Case weights count observations (see [moem()]); a row of weight \eqn{w_i} contributes
+#' the outer product of \eqn{w_i s_i}{w_i s_i} to the meat, as a cluster of \eqn{w_i} identical
+#' observations would,
+#' which is also how the sandwich package treats the prior weights of a [glm()].
+#'
+#' With a ridge penalty the bread is the penalised (posterior) covariance below and the meat
+#' holds the scores of the log-likelihood alone (the penalty belongs to no observation), as
+#' mgcv's `vcov.gam(sandwich = TRUE)` does for a penalised fit; the scores then sum to the
+#' penalty's gradient, not to zero.
+#'
+#' @section Penalised fits:
 #' With a ridge penalty (`moem_control(penalty = )`), the fit maximises the log-posterior
 #' \eqn{\log L(\theta) - \frac12 \theta^\top \Lambda \theta}{loglik - theta' Lambda theta / 2},
 #' and the covariance is the inverse of the penalised information \eqn{I_{obs} + \Lambda}{I_obs +
@@ -14,9 +44,15 @@
 #' and [print()] say when a fit is penalised.
 #'
 #' @param object A [moem()] fit.
-#' @param part Which block of the matrix: `"all"` (the default), `"experts"`, `"gating"` or
-#'   `"sigma"`, the rows and columns of the coefficients that `coef(object, part)` names (the
-#'   same block of the full matrix, not the inverse of a block of the information).
+#' @param part Which block of the matrix: `"all"` (the default), `"experts"`, `"gating"`,
+#'   `"sigma"` or `"shape"`, the rows and columns of the coefficients that `coef(object, part)`
+#'   names (the same block of the full matrix, not the inverse of a block of the information).
+#' @param type `"model"` (the inverse of the observed information) or `"robust"` (the sandwich
+#'   covariance; see the section "Robust covariance").
+#' @param cluster For `type = "robust"`: `NULL` (each observation its own cluster), a
+#'   one-sided formula of one variable such as `~ id`, evaluated in the fit's data (the rows
+#'   the fit used), or a vector with one value per observation of the fit (or per row of the
+#'   data before `na.action`).
 #' @param ... Unused; an error if given.
 #' @return A square matrix named as the coefficients of `part` in `coef(object)`. Aliased
 #'   coefficients, and every entry when the information matrix is not positive definite (with
@@ -24,8 +60,13 @@
 #' @references Louis, T. A. (1982). Finding the observed information matrix when using the EM
 #'   algorithm. *Journal of the Royal Statistical Society B*, 44, 226--233.
 #'
+#'   Zeileis, A. (2006). Object-oriented computation of sandwich estimators. *Journal of
+#'   Statistical Software*, 16(9), 1--16.
+#'
 #'   Wood, S. N. (2017). *Generalized Additive Models: An Introduction with R*, 2nd edition,
 #'   section 6.10 (the Bayesian covariance matrix of a penalised fit). Chapman and Hall/CRC.
+#' @seealso [estfun.moem()] and [bread.moem()], through which the sandwich package computes the
+#'   same matrices.
 #' @examples
 #' set.seed(1)
 #' d <- rmoe(400, experts = cbind(c(1, 2), c(-1, -1)), gating = cbind(0, c(0, 3)),
@@ -33,30 +74,56 @@
 #' fit <- moem(y ~ x1, data = d)
 #' sqrt(diag(vcov(fit)))
 #' vcov(fit, part = "gating")
+#' sqrt(diag(vcov(fit, type = "robust")))
+#' d$id <- rep(1:100, each = 4)
+#' sqrt(diag(vcov(fit, type = "robust", cluster = ~ id)))
 #' @export
-vcov.moem <- function(object, part = c("all", "experts", "gating", "sigma", "shape"), ...) {
+vcov.moem <- function(object, part = c("all", "experts", "gating", "sigma", "shape"),
+                      type = c("model", "robust"), cluster = NULL, ...) {
   call <- sys.call()
   check_dots(..., call = call)
   part <- match.arg(part)
+  type <- match.arg(type)
+  if (!is.null(cluster) && type != "robust") {
+    abort("`cluster` is for `type = \"robust\"`.", call = call)
+  }
   check_dispersion_part(object, part, call)
   cf <- coef(object)
   out <- matrix(NA_real_, length(cf), length(cf), dimnames = list(names(cf), names(cf)))
   info <- information_matrices(object, call)
-  penalised <- info$observed + info$penalty
-  factor <- tryCatch(chol(penalised), error = function(e) NULL)
-  if (is.null(factor)) {
-    warn("The observed information matrix", if (is_penalised(object)) " (with the penalty)",
-         " is not positive definite; standard errors are not available.", call = call)
-  } else {
-    v <- chol2inv(factor)
-    jacobian <- rep(1, nrow(v))
-    sigma <- is_dispersion(rownames(info$observed))
-    jacobian[sigma] <- cf[rownames(info$observed)[sigma]]
-    out[rownames(info$observed), rownames(info$observed)] <- v * outer(jacobian, jacobian)
+  v <- model_covariance(object, info, call)
+  if (!is.null(v)) {
+    if (type == "robust") v <- robust_covariance(object, v, cluster, call)
+    labels <- rownames(info$observed)
+    scale <- dispersion_scale(labels, cf)
+    out[labels, labels] <- v * outer(scale, scale)
   }
   if (part == "all") return(out)
   keep <- coefficient_part(names(cf)) == part
   out[keep, keep, drop = FALSE]
+}
+
+# The inverse of the (penalised) observed information over the free parameters, dispersions
+# on the log scale, or NULL with a warning when it is not positive definite.
+model_covariance <- function(object, info, call) {
+  factor <- tryCatch(chol(info$observed + info$penalty), error = function(e) NULL)
+  if (is.null(factor)) {
+    warn("The observed information matrix", if (is_penalised(object)) " (with the penalty)",
+         " is not positive definite; standard errors are not available.", call = call)
+    return(NULL)
+  }
+  v <- chol2inv(factor)
+  dimnames(v) <- dimnames(info$observed)
+  v
+}
+
+# d theta / d free for the free parameters `labels`: the dispersion phi = exp(log phi) where
+# the information has log phi (the delta method's Jacobian, diagonal), 1 elsewhere.
+dispersion_scale <- function(labels, cf) {
+  scale <- rep(1, length(labels))
+  dispersion <- is_dispersion(labels)
+  scale[dispersion] <- cf[labels[dispersion]]
+  scale
 }
 
 # Which part each coefficient name belongs to: "experts" (shared ones too), "gating", "sigma"
@@ -217,72 +284,58 @@ free_jacobian <- function(object, n_full) {
 # of the n x P matrix of the s_i.  A softmax expert with M free classes has the score
 # x (t_c - p_c) and the curvature x x' p_c (delta_ce - p_e) per pair of classes.
 full_information <- function(object, call = NULL) {
-  design <- model_design(object, NULL)
-  x <- design$x
-  z <- design$z
-  n <- nrow(x)
-  p <- ncol(x)
-  q <- ncol(z)
-  K <- object$K
-  M <- free_classes(object)
-  info <- family_info(object$family)
-  phi <- dispersion_values(object)
-  with_phi <- !is.null(info$dispersion) && !isTRUE(object$sigma_fixed)
-  np <- K * p * M + (K - 1L) * q + if (with_phi) K else 0L
-  check_information_memory(n, np, call)
-  y <- object$y
-  size <- object$size
-  w <- object$prior.weights
-  post <- object$posterior
-  parts <- predict_parts(object, design)
-  beta_at <- function(k) (k - 1L) * p * M + seq_len(p * M)
-  gate_at <- function(k) K * p * M + (k - 2L) * q + seq_len(q)
-  phi_at <- function(k) K * p * M + (K - 1L) * q + k
-  if (info$multiclass) {
-    target <- response_matrix(y, object$family, object$response_levels)[, -1L, drop = FALSE]
-  }
+  ctx <- score_context(object)
+  check_information_memory(ctx$n, ctx$np, call)
+  x <- ctx$x
+  z <- ctx$z
+  y <- ctx$y
+  size <- ctx$size
+  w <- ctx$w
+  post <- ctx$post
+  info <- ctx$info
+  phi <- ctx$phi
+  p <- ctx$p
+  M <- ctx$M
+  np <- ctx$np
   complete <- matrix(0, np, np)
   second_moment <- matrix(0, np, np)
-  mean_score <- matrix(0, n, np)
-  for (k in seq_len(K)) {
+  mean_score <- matrix(0, ctx$n, np)
+  for (k in seq_len(ctx$K)) {
     rk <- w * post[, k]
-    own <- c(beta_at(k), if (with_phi) phi_at(k))   # expert k's columns
+    own <- c(beta_at(ctx, k), if (ctx$with_phi) phi_at(ctx, k))   # expert k's columns
+    a <- expert_scores(ctx, k)
     if (!info$multiclass) {
-      eta <- parts$eta[, k]
-      a <- x * info$score(y, eta, phi[[k]], size)
-      complete[beta_at(k), beta_at(k)] <- crossprod(x * sqrt(rk * info$curvature(y, eta, phi[[k]], size)))
-      if (with_phi) {
-        a <- cbind(a, info$dispersion_score(y, eta, phi[[k]]))
-        s <- phi_at(k)
-        complete[beta_at(k), s] <- crossprod(x, rk * info$dispersion_cross(y, eta, phi[[k]]))
-        complete[s, beta_at(k)] <- complete[beta_at(k), s]
+      eta <- ctx$parts$eta[, k]
+      complete[beta_at(ctx, k), beta_at(ctx, k)] <-
+        crossprod(x * sqrt(rk * info$curvature(y, eta, phi[[k]], size)))
+      if (ctx$with_phi) {
+        s <- phi_at(ctx, k)
+        complete[beta_at(ctx, k), s] <- crossprod(x, rk * info$dispersion_cross(y, eta, phi[[k]]))
+        complete[s, beta_at(ctx, k)] <- complete[beta_at(ctx, k), s]
         complete[s, s] <- sum(rk * info$dispersion_curvature(y, eta, phi[[k]]))
       }
     } else {
-      # multinomial experts' class probabilities n x C x K
-      prob <- matrix(parts$mu[, -1L, k], n, M)
-      a <- matrix(0, n, p * M)
+      prob <- matrix(ctx$parts$mu[, -1L, k], ctx$n, M)
       for (c in seq_len(M)) {
-        a[, (c - 1L) * p + seq_len(p)] <- x * (target[, c] - prob[, c])
         for (e in seq_len(M)) {
           u <- rk * prob[, c] * ((c == e) - prob[, e])
-          complete[beta_at(k)[(c - 1L) * p + seq_len(p)], beta_at(k)[(e - 1L) * p + seq_len(p)]] <-
-            crossprod(x, x * u)
+          complete[beta_at(ctx, k)[(c - 1L) * p + seq_len(p)],
+                   beta_at(ctx, k)[(e - 1L) * p + seq_len(p)]] <- crossprod(x, x * u)
         }
       }
     }
     block <- own
     if (k >= 2L) {
       a <- cbind(a, z)
-      block <- c(own, gate_at(k))
+      block <- c(own, gate_at(ctx, k))
     }
     second_moment[block, block] <- second_moment[block, block] + crossprod(a * sqrt(rk))
     mean_score[, block] <- mean_score[, block] + a * post[, k]
   }
-  for (k in seq_len(K)[-1L]) {
-    for (l in seq_len(K)[-1L]) {
-      u <- w * parts$gate[, k] * ((k == l) - parts$gate[, l])
-      complete[gate_at(k), gate_at(l)] <- crossprod(z, z * u)
+  for (k in seq_len(ctx$K)[-1L]) {
+    for (l in seq_len(ctx$K)[-1L]) {
+      u <- w * ctx$parts$gate[, k] * ((k == l) - ctx$parts$gate[, l])
+      complete[gate_at(ctx, k), gate_at(ctx, l)] <- crossprod(z, z * u)
     }
   }
   missing <- second_moment - crossprod(mean_score * sqrt(w))

@@ -34,7 +34,9 @@ test_that("vcov(part = ) is the block of the full matrix that coef(part = ) name
                    paste0(rep(colnames(coef(fit, "experts")), each = 3), ":",
                           rownames(coef(fit, "experts"))))
   expect_error(vcov(fit, "gate"), "should be one of")
-  expect_error(vcov(fit, type = "robust"), "Unused argument")
+  expect_error(vcov(fit, kind = "robust"), "Unused argument")
+  expect_error(vcov(fit, type = "sandwich"), "should be one of")
+  expect_error(vcov(fit, cluster = ~ id), "`cluster` is for `type = \"robust\"`")
 })
 
 test_that("with a ridge penalty, vcov() inverts the Hessian of the log-posterior", {

@@ -146,28 +146,6 @@ test_that("vcov() with an aliased column: NA rows and columns", {
   expect_equal(unname(v[keep, keep]), unname(v_numeric), tolerance = 1e-4)
 })
 
-residuals_fit <- function() {
-  mf <- methods_fit(K = 2)
-  d <- mf$data
-  gate <- predict(mf$fit, d, type = "gating")
-  mu <- predict(mf$fit, d, type = "experts")
-  list(fit = mf$fit, y = d$y, gate = gate, mu = mu, m = rowSums(gate * mu))
-}
-
-test_that("residuals() are the response minus the mixture's mean", {
-  rf <- residuals_fit()
-  expect_equal(unname(residuals(rf$fit)), rf$y - unname(rf$m), tolerance = 1e-12)
-  expect_identical(residuals(rf$fit, type = "response"), residuals(rf$fit))
-})
-
-test_that("residuals(type = \"pearson\") divide by the mixture's standard deviation", {
-  rf <- residuals_fit()
-  s2 <- rep(coef(rf$fit, "sigma")^2, each = length(rf$y))
-  v <- rowSums(rf$gate * (s2 + rf$mu^2)) - rf$m^2
-  expect_equal(unname(residuals(rf$fit, type = "pearson")), unname((rf$y - rf$m) / sqrt(v)),
-               tolerance = 1e-12)
-})
-
 test_that("print() and summary() output", {
   d <- tiny_data()
   fit <- moem(y ~ x1, data = d, init = attr(d, "labels"))

@@ -1,4 +1,4 @@
-# coef, logLik, AIC/BIC, vcov, summary, print, plot, starts and init.
+# coef, logLik, AIC/BIC, vcov, summary, print, starts and init.
 
 methods_fit <- function(K = 2, gating = ~ x1) {
   d <- moe_data(n = 300, K = K, seed = 70 + K)
@@ -183,21 +183,6 @@ test_that("print() of binomial, K = 1 and degenerate fits", {
   out <- capture.output(print(fd))
   expect_match(out, "^Degenerate expert\\(s\\): ", all = FALSE)
   expect_snapshot(print(moem_control(maxit = 50, tol = 1e-6)))
-})
-
-test_that("plot() draws both panels into a device and returns the fit invisibly", {
-  mf <- methods_fit(K = 2)
-  fit <- mf$fit
-  grDevices::pdf(NULL)
-  on.exit(grDevices::dev.off(), add = TRUE)
-  expect_invisible(plot(fit))
-  out <- withVisible(plot(fit, which = "gap", main = "EM"))
-  expect_false(out$visible)
-  expect_identical(out$value, fit)
-  expect_snapshot(plot(fit, which = "foo"), error = TRUE)
-  # a fit whose log-likelihood never changed has no gap to plot
-  one <- moem(y ~ x1, data = mf$data, K = 1)
-  expect_snapshot(plot(one, which = "gap"), error = TRUE)
 })
 
 test_that("nstart > 1 keeps the start with the best log-likelihood", {

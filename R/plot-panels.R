@@ -26,8 +26,7 @@ plot_data <- function(fit, covariate, ...) {
                             ylab = if (is.null(fit$size)) deparse1(fit$formula[[2L]]) else
                               "proportion of successes",
                             sub = if (!exact) {
-                              paste("lines: experts' means averaged over", nrow(curves$means),
-                                    "bins of", covariate)
+                              paste("lines: means averaged in bins of", covariate)
                             }), list(...))
   for (k in seq_len(fit$K)) {
     graphics::lines(curves$x, curves$means[, k], col = "white", lwd = 5)
@@ -80,7 +79,7 @@ plot_separation <- function(fit, ...) {
   graphics::par(mar = c(5.1, 4.1, 4.1, 2.1))
   draw(graphics::hist, list(x = top, breaks = seq(1 / fit$K, 1, length.out = 21L),
                             main = "Separation of the experts",
-                            xlab = "largest posterior probability of an observation",
+                            xlab = "largest posterior probability",
                             ylab = "observations", col = "grey80", border = "white"),
        list(...))
   unname(top)
@@ -90,7 +89,7 @@ plot_separation <- function(fit, ...) {
 plot_qq <- function(fit, ...) {
   r <- quantile_residuals(fit)
   finite <- is.finite(r)
-  note <- c(if (family_info(fit$family)$discrete) "randomized for counts: set.seed() repeats them",
+  note <- c(if (family_info(fit$family)$discrete) "randomized: set.seed() repeats them",
             if (!all(finite)) paste(sum(!finite), "infinite residual(s) left out"))
   graphics::par(mar = c(5.1, 4.1, 4.1, 2.1))
   draw(stats::qqnorm, list(y = r[finite], main = "Quantile residuals",
@@ -122,7 +121,7 @@ plot_gap <- function(fit, call, ...) {
   draw(graphics::plot, list(x = tr$iter[keep], y = gap[keep], type = "o", pch = 20, log = "y",
                             xlab = "EM iteration",
                             ylab = "final log-likelihood minus log-likelihood",
-                            main = "Distance to the final log-likelihood"), list(...))
+                            main = "Log-likelihood gap"), list(...))
   data.frame(iter = tr$iter[keep], gap = gap[keep])
 }
 
@@ -143,10 +142,12 @@ expert_colours <- function(K) {
 point_alpha <- function(values) min(0.8, max(0.15, 20 / sqrt(length(values))))
 
 # A top margin with room for the legend above the plotting region and the title above it.
-with_legend_margin <- function() graphics::par(mar = c(5.1, 4.1, 5.6, 2.1))
+with_legend_margin <- function() graphics::par(mar = c(5.1, 4.1, 5.1, 2.1))
 
-# A one-line legend just above the plotting region, in the top margin.
+# A one-line legend just above the plotting region, in the top margin, its entries spaced by
+# the widest label.
 legend_above <- function(labels, colours, pch = NA, lwd = NA) {
+  width <- 1.2 * max(graphics::strwidth(labels, cex = 0.9))
   graphics::legend("bottom", inset = c(0, 1), legend = labels, col = colours, pch = pch,
-                   lwd = lwd, horiz = TRUE, bty = "n", xpd = NA, cex = 0.9)
+                   lwd = lwd, horiz = TRUE, bty = "n", xpd = NA, cex = 0.9, text.width = width)
 }

@@ -1,6 +1,9 @@
 #' Diagnostic plots of a mixture of experts
 #'
-#' Draws, in base graphics, one panel for each element of `which`:
+#' Draws, in base graphics, the data with the experts' fitted means, the gate, the
+#' separation of the experts, a QQ plot of the quantile residuals and the EM trace.
+#'
+#' One panel for each element of `which`:
 #'
 #' * `"data"`: the response against a covariate, each observation coloured by its most
 #'   probable expert (the largest posterior probability), with each expert's fitted mean

@@ -104,7 +104,8 @@ plot.moem_compare <- function(x, which = c("gap", "beta_error", "gate_error"), .
   colours <- c(em = "#1b9e77", gradient_em = "#d95f02", gd = "#7570b3")[methods]
   labels <- c(gap = "objective - min", beta_error = "||beta - beta*|| / ||beta*||",
               gate_error = "||w - w*|| / ||w*||")
-  old <- par(mfrow = c(length(which), 2L), mar = c(4, 4.5, 1, 1))
+  # one legend for all panels, in the outer margin above them, clear of the curves
+  old <- par(mfrow = c(length(which), 2L), mar = c(4, 4.5, 1, 1), oma = c(0, 0, 1.5, 0))
   on.exit(par(old))
   for (what in which) {
     for (axis in c("iter", "seconds")) {
@@ -115,9 +116,10 @@ plot.moem_compare <- function(x, which = c("gap", "beta_error", "gate_error"), .
         keep <- x$method == m
         lines(x[[axis]][keep], values[keep], col = colours[[m]], lwd = 2)
       }
-      legend("topright", legend = methods, col = colours, lwd = 2, bty = "n")
     }
   }
+  legend(graphics::grconvertX(0.5, "ndc"), graphics::grconvertY(1, "ndc"), legend = methods,
+         col = colours, lwd = 2, horiz = TRUE, bty = "n", xpd = NA, xjust = 0.5, yjust = 1)
   invisible(x)
 }
 

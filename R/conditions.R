@@ -42,3 +42,19 @@ check_dots <- function(..., call = NULL) {
     abort("Unused argument(s): ", paste(shown, collapse = ", "), ".", call = call)
   }
 }
+
+# The element(s) of `choices` that `x` names (partial matching, as match.arg()), or an error
+# that names the argument `arg`.  One element unless `several`; `choices` itself (a default
+# left as it is) means the first, or all when `several`.
+match_choice <- function(x, choices, arg, call, several = FALSE) {
+  if (identical(x, choices)) return(if (several) choices else choices[[1L]])
+  index <- if (is.character(x) && length(x) >= 1L && (several || length(x) == 1L)) {
+    pmatch(x, choices, duplicates.ok = TRUE)
+  }
+  if (is.null(index) || anyNA(index)) {
+    abort("`", arg, "` must be ", if (several) "one or more of " else "one of ",
+          paste0("\"", choices, "\"", collapse = ", "), ", not ", describe(x), ".",
+          call = call)
+  }
+  unique(choices[index])
+}

@@ -1,4 +1,4 @@
-#' Log-likelihood, observations, family, posterior probabilities and residuals of a fit
+#' Log-likelihood, observations, family and posterior probabilities of a fit
 #'
 #' `logLik()` carries the `df` and `nobs` attributes that [AIC()] and [BIC()] use;
 #' `posterior()` gives the posterior probability of each expert for each observation.
@@ -10,13 +10,11 @@
 #' @param object A [moem()] fit.
 #' @param newdata For `posterior()`: a data frame with the response and the covariates;
 #'   without it, the training data.
-#' @param type For `residuals()`: `"response"` (\eqn{y - E[y \mid x]}{y - E[y | x]}) or
-#'   `"pearson"` (the same divided by the mixture's standard deviation of \eqn{y}).
 #' @param ... Unused; an error if given.
 #' @return `logLik()`: an object of class `"logLik"`; `nobs()`: the number of observations,
 #'   the sum of the case weights, which count observations (see [moem()]); `family()`: the
-#'   experts' family; `posterior()`: an n x K matrix; `residuals()`: a vector. Rows dropped
-#'   by `na.action = na.exclude` come back as `NA`.
+#'   experts' family; `posterior()`: an n x K matrix, with the rows
+#'   dropped by `na.action = na.exclude` back as `NA`.
 #' @examples
 #' set.seed(1)
 #' d <- rmoe(400, experts = cbind(c(1, 2), c(-1, -1)), gating = cbind(0, c(0, 3)),
@@ -56,17 +54,4 @@ posterior.moem <- function(object, newdata, ...) {
   check_dots(..., call = sys.call())
   if (missing(newdata) || is.null(newdata)) return(napredict(object$na.action, object$posterior))
   predict(object, newdata, type = "posterior")
-}
-
-#' @rdname moem-accessors
-#' @export
-residuals.moem <- function(object, type = c("response", "pearson"), ...) {
-  check_dots(..., call = sys.call())
-  type <- match.arg(type)
-  r <- object$residuals
-  if (type == "pearson") {
-    parts <- predict_parts(object, model_design(object, NULL))
-    r <- r / sqrt(mixture_variance(object, parts, object$size))
-  }
-  naresid(object$na.action, r)
 }

@@ -1,4 +1,4 @@
-# coef, logLik, AIC/BIC, vcov, summary, print, plot, starts and init.
+# coef, logLik, AIC/BIC, vcov, summary, print, starts and init.
 
 methods_fit <- function(K = 2, gating = ~ x1) {
   d <- moe_data(n = 300, K = K, seed = 70 + K)
@@ -146,28 +146,6 @@ test_that("vcov() with an aliased column: NA rows and columns", {
   expect_equal(unname(v[keep, keep]), unname(v_numeric), tolerance = 1e-4)
 })
 
-residuals_fit <- function() {
-  mf <- methods_fit(K = 2)
-  d <- mf$data
-  gate <- predict(mf$fit, d, type = "gating")
-  mu <- predict(mf$fit, d, type = "experts")
-  list(fit = mf$fit, y = d$y, gate = gate, mu = mu, m = rowSums(gate * mu))
-}
-
-test_that("residuals() are the response minus the mixture's mean", {
-  rf <- residuals_fit()
-  expect_equal(unname(residuals(rf$fit)), rf$y - unname(rf$m), tolerance = 1e-12)
-  expect_identical(residuals(rf$fit, type = "response"), residuals(rf$fit))
-})
-
-test_that("residuals(type = \"pearson\") divide by the mixture's standard deviation", {
-  rf <- residuals_fit()
-  s2 <- rep(coef(rf$fit, "sigma")^2, each = length(rf$y))
-  v <- rowSums(rf$gate * (s2 + rf$mu^2)) - rf$m^2
-  expect_equal(unname(residuals(rf$fit, type = "pearson")), unname((rf$y - rf$m) / sqrt(v)),
-               tolerance = 1e-12)
-})
-
 test_that("print() and summary() output", {
   d <- tiny_data()
   fit <- moem(y ~ x1, data = d, init = attr(d, "labels"))
@@ -205,21 +183,6 @@ test_that("print() of binomial, K = 1 and degenerate fits", {
   out <- capture.output(print(fd))
   expect_match(out, "^Degenerate expert\\(s\\): ", all = FALSE)
   expect_snapshot(print(moem_control(maxit = 50, tol = 1e-6)))
-})
-
-test_that("plot() draws both panels into a device and returns the fit invisibly", {
-  mf <- methods_fit(K = 2)
-  fit <- mf$fit
-  grDevices::pdf(NULL)
-  on.exit(grDevices::dev.off(), add = TRUE)
-  expect_invisible(plot(fit))
-  out <- withVisible(plot(fit, which = "gap", main = "EM"))
-  expect_false(out$visible)
-  expect_identical(out$value, fit)
-  expect_snapshot(plot(fit, which = "foo"), error = TRUE)
-  # a fit whose log-likelihood never changed has no gap to plot
-  one <- moem(y ~ x1, data = mf$data, K = 1)
-  expect_snapshot(plot(one, which = "gap"), error = TRUE)
 })
 
 test_that("nstart > 1 keeps the start with the best log-likelihood", {

@@ -103,6 +103,14 @@ ref_em <- function(x, z, y, post, w = rep(1, length(y)), family = "gaussian", it
   list(trace = trace, beta = ex$beta, gate = gate, sigma = ex$sigma, posterior = post)
 }
 
+# coef() of a fit of K experts over p columns with a gate over q, gaussian or without
+# dispersion, as a list: beta (p x K), gate (q x K, first column 0), sigma (K, if there)
+unpack_theta <- function(theta, p, q, K) {
+  list(beta = matrix(theta[seq_len(p * K)], p, K),
+       gate = cbind(0, matrix(theta[p * K + seq_len(q * (K - 1))], q, K - 1)),
+       sigma = theta[p * K + q * (K - 1) + seq_len(K)])
+}
+
 # Central-difference Hessian of a scalar function f at theta, with steps h_j.
 numeric_hessian <- function(f, theta, h = 1e-4 * pmax(abs(theta), 1)) {
   d <- length(theta)

@@ -68,9 +68,9 @@ prediction_function <- function(fit, x, z, type) {
   p <- ncol(x)
   q <- ncol(z)
   function(theta) {
-    beta <- matrix(theta[seq_len(p * K)], p, K)
-    gate <- cbind(0, matrix(theta[p * K + seq_len(q * (K - 1))], q, K - 1))
-    eta <- z %*% gate
+    par <- unpack_theta(theta, p, q, K)
+    beta <- par$beta
+    eta <- z %*% par$gate
     pi <- exp(eta - apply(eta, 1, max))
     pi <- pi / rowSums(pi)
     mu <- x %*% beta

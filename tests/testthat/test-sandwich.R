@@ -106,10 +106,8 @@ row_loglik_function <- function(fit, x, z, y) {
   p <- ncol(x)
   q <- ncol(z)
   function(theta) {
-    beta <- matrix(theta[seq_len(p * K)], p, K)
-    gate <- cbind(0, matrix(theta[p * K + seq_len(q * (K - 1))], q, K - 1))
-    sigma <- theta[p * K + q * (K - 1) + seq_len(K)]
-    log_sum_exp_rows(log_gate(z, gate) + log_experts(x, y, beta, sigma, "gaussian"))
+    par <- unpack_theta(theta, p, q, K)
+    log_sum_exp_rows(log_gate(z, par$gate) + log_experts(x, y, par$beta, par$sigma, "gaussian"))
   }
 }
 

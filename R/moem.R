@@ -66,7 +66,11 @@
 #' `"quantile"` puts the observations with the lowest responses (less the offset, on the
 #' link scale) in expert 1, the next in expert 2, ..., K groups of equal size, ties in the
 #' order of the rows; it is an error for binomial and multinomial experts, whose responses
-#' have too few values to order. `"short_em"` runs `nstart` short EM runs of 10 iterations
+#' have too few values to order. Both give each observation a starting posterior probability
+#' of 0.9 for its group's expert and 0.1 shared by the others: groups made from the data are
+#' often separable by the gate's covariates, and from hard labels the gate's first M-step
+#' would have no finite optimum. (For a 0/1 response, `"kmeans"` clusters mostly by the
+#' response, a poor start for logistic experts.) `"short_em"` runs `nstart` short EM runs of 10 iterations
 #' from random starts and continues the one with the highest log-likelihood to convergence,
 #' as Rmixmod's and mclust's small-EM starts do; the fit's `iter` and `trace` are the
 #' continued run's, and `starts` holds the short runs' log-likelihoods. `bench/starts.R`

@@ -91,7 +91,17 @@ start_kmeans <- function(problem, call) {
           "experts' covariates; the data may have too few distinct values for K = ", K,
           ". Try another `init`.", call = call)
   }
-  start_posterior(problem, as.integer(best$cluster))
+  start_posterior(problem, soft_labels(best$cluster, K))
+}
+
+# Clusters as starting posterior probabilities: 0.9 for the observation's expert, 0.1 shared by
+# the others.  Clusters drawn from the data are often separable by the gate's covariates, so
+# that from hard labels the gate's first M-step would have no finite optimum; from these it
+# has.
+soft_labels <- function(labels, K) {
+  post <- matrix(0.1 / (K - 1L), length(labels), K)
+  post[cbind(seq_along(labels), labels)] <- 0.9
+  post
 }
 
 # K groups of (nearly) equal size by the order of the response less its offset (on the
@@ -106,5 +116,6 @@ start_quantile <- function(problem, call) {
   r <- start_response(problem)[, 1L]
   n <- length(r)
   labels <- as.integer(ceiling(rank(r, ties.method = "first") * problem$K / n))
-  start_posterior(problem, labels)
+  if (problem$K == 1L) return(start_posterior(problem, labels))
+  start_posterior(problem, soft_labels(labels, problem$K))
 }

@@ -61,6 +61,21 @@
 #'   do more than 1.25 cores' worth of work (the cores were busy), its next passes run on one
 #'   thread, trying threads again after 16 passes, then 32, 64, ... up to 1024. Designs with
 #'   many columns (over 256 products per row) leave the threads to the BLAS.
+#' @param cores Number of processes that run the starts of a fit (`nstart` in [moem()], and
+#'   the short runs of `init = "short_em"`) side by side: 1 (the default) runs them one after
+#'   the other; more run them on forked workers ([parallel::mclapply()]) where the platform
+#'   has them, and on a socket cluster ([parallel::makePSOCKcluster()]) on Windows. Each
+#'   start draws its random numbers from a stream of its own, made before any start runs, so
+#'   that a fit is the same on any number of cores (see the section "Random starts" of
+#'   [moem()]). So that cores x threads do not oversubscribe the machine, each start then runs
+#'   on `max(1, threads %/% cores)` threads (which leaves the fit unchanged, see `threads`);
+#'   the BLAS's own threads, if any, are not controlled.
+#' @param order How the experts of the final fit are numbered (see [relabel()]): `"none"` (as
+#'   EM left them, the default), `"weight"` (by decreasing total posterior weight, so that the
+#'   largest expert is expert 1, the gate's reference) or `"intercept"` (by increasing
+#'   intercept of the experts, of the first free class for multinomial experts; the experts'
+#'   formula must have an intercept). Ties keep EM's order. Reports then do not depend on the
+#'   start that won.
 #' @return A list of class `"moem_control"` with the settings.
 #' @seealso [moem()]
 #' @examples
@@ -69,7 +84,8 @@
 moem_control <- function(maxit = 1000, tol = 1e-8, inner_maxit = 25, inner_tol = 1e-10,
                          sigma_min = 1e-6, min_weight = 1e-8, step = NULL, path = FALSE,
                          penalty = 0, solver = c("auto", "newton", "bound"), inner_slack = 0.1,
-                         threads = getOption("moem.threads", 2L)) {
+                         threads = getOption("moem.threads", 2L), cores = 1L,
+                         order = c("none", "weight", "intercept")) {
   call <- sys.call()
   check <- function(ok, name, what, value) {
     if (!ok) abort("`", name, "` must be ", what, ", not ", describe(value), ".", call = call)
@@ -91,13 +107,19 @@ moem_control <- function(maxit = 1000, tol = 1e-8, inner_maxit = 25, inner_tol =
         "solver", "\"auto\", \"newton\" or \"bound\"", solver)
   check(is_whole(threads, 1) && threads <= 1024, "threads",
         "a whole number between 1 and 1024", threads)
+  check(is_whole(cores, 1) && cores <= 1024, "cores", "a whole number between 1 and 1024",
+        cores)
+  check(is.character(order) && length(order) >= 1L &&
+          order[1L] %in% c("none", "weight", "intercept") &&
+          (length(order) == 1L || identical(order, c("none", "weight", "intercept"))),
+        "order", "\"none\", \"weight\" or \"intercept\"", order)
   structure(
     list(maxit = as.integer(maxit), tol = as.double(tol), inner_maxit = as.integer(inner_maxit),
          inner_tol = as.double(inner_tol), inner_slack = as.double(inner_slack),
          sigma_min = as.double(sigma_min),
          min_weight = as.double(min_weight), step = if (!is.null(step)) as.double(step),
          path = path, penalty = rep_len(as.double(penalty), 2L), solver = solver[1L],
-         threads = as.integer(threads)),
+         threads = as.integer(threads), cores = as.integer(cores), order = order[1L]),
     class = "moem_control"
   )
 }

@@ -134,20 +134,18 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
                                       keep_path = control$path || !is.null(truth)))
   problem$beta_start <- start_coefficients(family, x, y, w, offset_x)
   truth <- check_truth(truth, problem, aliased, call)
-  starts <- vector("list", nstart)
-  best <- NULL
-  for (s in seq_len(nstart)) {
-    start <- if (s == 1L && !is.null(init)) {
-      start_from_init(init, problem, aliased, call)
-    } else {
-      start_random(problem)
-    }
-    res <- run_em(problem, start)
-    starts[[s]] <- res$logpost
-    if (is.null(best) || (is.finite(res$logpost) && !(best$logpost >= res$logpost))) best <- res
+  strategy <- init_strategy(init, call)
+  given <- if (is.null(strategy)) {
+    start_from_init(init, problem, aliased, call)
+  } else if (strategy == "quantile") {
+    start_quantile(problem, call)
   }
-  if (!is.finite(best$logpost)) abort_no_finite_start(init, nstart, K, sigma, call)
-  assemble_fit(best, problem, aliased, unlist(starts), control, truth, call)
+  runs <- run_starts(problem, given, strategy, nstart, control$cores, call)
+  if (!is.finite(runs$best$logpost)) {
+    abort_no_finite_start(if (is.null(strategy)) init, nstart, K, sigma, call)
+  }
+  fit <- assemble_fit(runs$best, problem, aliased, runs$starts, control, truth, call)
+  order_experts(fit, control$order, call)
 }
 
 # The number of shared covariates' columns (`fixed`, a matrix of them, or NULL): none for

@@ -56,6 +56,36 @@
 #' [glm()] reports it. Aliased (linearly dependent) columns of either design are
 #' found as [lm()] does, dropped from the fit and reported as `NA` coefficients.
 #'
+#' @section Starts:
+#' EM climbs to a local maximum of the likelihood, which depends on its start. `"random"`
+#' assigns each observation to an expert at random, in groups of equal size, as flexmix
+#' starts. `"kmeans"` runs [stats::kmeans()] (five times from K distinct random observations,
+#' the best kept) on the response (less its offset, on the experts' link scale: log counts
+#' for poisson experts, class indicators for multinomial ones) and the experts' covariates
+#' without the intercept, each column scaled to unit variance, and starts from its clusters.
+#' `"quantile"` puts the observations with the lowest responses (less the offset, on the
+#' link scale) in expert 1, the next in expert 2, ..., K groups of equal size, ties in the
+#' order of the rows; it is an error for binomial and multinomial experts, whose responses
+#' have too few values to order. Both give each observation a starting posterior probability
+#' of 0.9 for its group's expert and 0.1 shared by the others: groups made from the data are
+#' often separable by the gate's covariates, and from hard labels the gate's first M-step
+#' would have no finite optimum. (For a 0/1 response, `"kmeans"` clusters mostly by the
+#' response, a poor start for logistic experts.) `"short_em"` runs `nstart` short EM runs of 10 iterations
+#' from random starts and continues the one with the highest log-likelihood to convergence,
+#' as Rmixmod's and mclust's small-EM starts do; the fit's `iter` and `trace` are the
+#' continued run's, and `starts` holds the short runs' log-likelihoods. `bench/starts.R`
+#' compares the strategies (see `bench/RESULTS.md`).
+#'
+#' Random starts use R's random number generator, so [set.seed()] repeats a fit. Before any
+#' start runs, each of the `nstart` starts gets its own random-number stream, and start i
+#' draws from stream i only, whichever process runs it, so that the fit is the same, to the
+#' last bit, on any number of cores (`moem_control(cores = )`), one included. With
+#' `RNGkind("L'Ecuyer-CMRG")`, stream i is the i-th [parallel::nextRNGStream()] from the
+#' generator's state, independent streams; with any other generator, start i begins with
+#' `set.seed()` of the i-th of `nstart` integers drawn from the generator, which is as
+#' reproducible but does not guarantee that the streams do not overlap. Afterwards the
+#' generator's state is the one after the streams, whatever the number of cores.
+#'
 #' @section Memory:
 #' Before anything large is allocated, the fit estimates its workspace (cross-product matrices
 #' of p x p and q x q entries, Newton's Hessians, the n x K posterior, ...) and stops with an
@@ -86,13 +116,22 @@
 #'   which is the weights' sum; a fit is that of the data with each row repeated as often as
 #'   its weight says. An observation of weight 0 does not count.
 #' @param subset,na.action As in [lm()]: which rows to use, and what to do with missing values.
-#' @param init The start: `NULL` (each observation assigned to a random expert, in groups of
-#'   equal size), a previous `moem` fit, `list(experts = <p x K>, gating = <q x K>, sigma = <K>)`
-#'   (`gating` and `sigma` may be left out), or an n x K matrix of starting posterior
-#'   probabilities.
-#' @param nstart Number of starts: the first from `init`, the others random. The fit with the
-#'   highest log-likelihood is kept; all are recorded in `starts`. Random starts use R's random
-#'   number generator, so [set.seed()] repeats a fit.
+#' @param init The start, a strategy or a start of its own (see the section "Starts"). A
+#'   strategy: `"random"` (each observation to a random expert, in groups of equal size),
+#'   `"kmeans"` (the clusters of [stats::kmeans()] on the response and the experts'
+#'   covariates, each scaled), `"quantile"` (the observations in K groups by the order of the
+#'   response) or `"short_em"` (short EM runs from random starts, the best continued); `NULL`
+#'   (the default) is `"random"`. A start of its own: a previous `moem` fit,
+#'   `list(experts = <p x K>, gating = <q x K>, sigma = <K>)` (`gating` and `sigma` may be
+#'   left out), an n x K matrix of starting posterior probabilities, or the experts' labels of
+#'   the n observations, integers 1..K or a factor with K levels (level k is expert k), every
+#'   expert with at least one. The rows of a matrix and the labels are the fit's
+#'   observations, those of the model frame after `subset` and `na.action` (the rows of
+#'   `fit$posterior`): with `na.omit`, the rows of `data` without missing values, in order.
+#' @param nstart Number of starts: with a strategy, `nstart` starts of it ("quantile": the
+#'   first, the others random; "short_em": `nstart` short runs, one continued); with a start
+#'   of its own, the first from it and the others random. The fit with the highest
+#'   log-likelihood is kept; all are recorded in `starts`. See the section "Starts".
 #' @param control Settings from [moem_control()] (or a list of its arguments).
 #' @param method The algorithm: `"em"` (exact M-steps), `"gradient_em"` (one gradient step
 #'   on EM's objective Q per iteration and block, scaled by a bound on that block's curvature)

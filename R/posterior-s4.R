@@ -31,6 +31,10 @@ register_s4_posterior <- function(...) {
   methods::setMethod(getExportedValue("modeltools", "posterior"), "moem",
                      function(object, newdata, ...) posterior.moem(object, newdata, ...),
                      where = s4_methods)
+  # and modeltools' relabel(), likewise (R/relabel.R)
+  methods::setMethod(getExportedValue("modeltools", "relabel"), "moem",
+                     function(object, by, ...) relabel.moem(object, by, ...),
+                     where = s4_methods)
   invisible()
 }
 

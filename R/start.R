@@ -29,6 +29,9 @@ start_from_init <- function(init, problem, aliased, call) {
     init <- list(experts = coef(fit, "experts"), gating = coef(fit, "gating"))
     if (!is.null(name)) init[[name]] <- fit[[name]]
   }
+  if (is.factor(init) || is.numeric(init) && is.null(dim(init))) {
+    return(start_posterior(problem, check_labels(init, n, K, call)))
+  }
   if (is.matrix(init) && is.numeric(init)) {
     if (nrow(init) != n || ncol(init) != K) {
       abort("`init` as a matrix of starting posterior probabilities must be ", n, " x ", K,
@@ -43,8 +46,10 @@ start_from_init <- function(init, problem, aliased, call) {
     return(start_posterior(problem, init / sums))
   }
   if (!is.list(init) || is.null(init$experts)) {
-    abort("`init` must be NULL, a moem fit, list(experts = , gating = , sigma = ) or an n x K ",
-          "matrix of starting posterior probabilities, not ", describe(init), ".", call = call)
+    abort("`init` must be NULL, a strategy (\"random\", \"kmeans\", \"quantile\" or ",
+          "\"short_em\"), a moem fit, list(experts = , gating = , sigma = ), an n x K matrix ",
+          "of starting posterior probabilities or n expert labels, not ", describe(init), ".",
+          call = call)
   }
   unknown <- setdiff(names(init), c("experts", "gating", "sigma", "shape"))
   if (length(unknown) || is.null(names(init)) || any(names(init) == "")) {

@@ -5,9 +5,10 @@
  * consecutive rows to a vector of sums, and its arguments: the parameters it is evaluated at,
  * the data, and where it writes results by row (the E-step's posterior, the class
  * probabilities of a softmax pass), if any.  pass_run applies it to all the rows, block by
- * block, and reduces the blocks' sums in a fixed order, whatever the number of threads.  A
- * data source other than one matrix in memory (chunks of a table, a cluster's workers) runs
- * the same block function over its own rows and adds the totals of its parts in their order.
+ * block, and reduces the blocks' sums in a fixed order, whatever the number of threads.  The
+ * passes of an in-memory fit also read what earlier passes left by row (the E-step's
+ * posterior, which the M-steps' passes weight their rows by); a data source whose rows are
+ * not all in memory will have to recompute that from the E-step's parameters in each block.
  */
 #ifndef MOEM_PASS_H
 #define MOEM_PASS_H

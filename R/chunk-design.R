@@ -130,6 +130,11 @@ design_levels <- function(spec, scan, xlev, call) {
       abort("The levels of `", name, "` differ between chunks, and its order over the whole ",
             "data is unknown: give them in `xlev`.", call = call)
     }
+    lacking <- setdiff(column$before, xlev[[name]])
+    if (!is.null(xlev[[name]]) && length(lacking)) {
+      abort("column `", name, "` has level", if (length(lacking) > 1L) "s", " ",
+            paste0("\"", lacking, "\"", collapse = ", "), ", not in `xlev`.", call = call)
+    }
     levels[[name]] <- if (!is.null(xlev[[name]])) xlev[[name]] else scanned_levels(column, what)
     origin[[name]] <- if (!is.null(xlev[[name]])) "xlev" else "scan"
   }

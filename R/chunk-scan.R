@@ -34,7 +34,8 @@ scan_chunk <- function(spec, chunk) {
     w <- family_response(spec$family, y, NULL, weights = w)$weights
   }
   prototype <- mf[0L, , drop = FALSE]
-  attr(prototype, "terms") <- NULL
+  # (its terms without the formula's environment, which need not travel)
+  environment(attr(prototype, "terms")) <- baseenv()
   list(rows = nrow(after), dropped = complete$dropped,
        weight = if (is.null(w)) nrow(after) else sum(w),
        positive = if (is.null(w)) nrow(after) else sum(w > 0),
@@ -87,7 +88,7 @@ merge_column <- function(a, b) {
 }
 
 # The levels of one column, from its merged scan: see the top of this file.  `what` is
-# "predictor" or "response" (of multinomial experts, or of binomial experts).
+# "predictor", or the family's name for the response's column.
 scanned_levels <- function(column, what) {
   present <- if (what == "multinomial") column$after else column$before
   if (column$kind == "character") return(sort(column$after))

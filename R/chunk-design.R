@@ -6,8 +6,9 @@
 #   terms, gating_terms, fixed_terms   the experts', the gate's and the shared covariates'
 #                        terms (fixed_terms NULL without `fixed`)
 #   xlevels, contrasts   as a moem() fit has them (contrasts: experts, gating, fixed)
-#   levels               the levels of every factor or character column of the model frame,
-#                        the response's included, by column name
+#   levels, origin       the levels of every factor or character column of the model frame,
+#                        the response's included, by column name, and where each comes from
+#                        ("scan": the first pass; "xlev": the user's `xlev`)
 #   columns              the column names of x (the experts' own, then the shared ones), of
 #                        z, and of the shared ones alone (`fixed`)
 #   p_fixed              the number of shared columns, the last ones of x
@@ -189,8 +190,9 @@ design_columns <- function(design, prototype, call) {
 design_matrices <- function(design, df, where = "chunk") {
   spec <- design$spec
   in_chunk(where, {
-    mf <- apply_levels(chunk_frame(spec, df), design$levels, design$origin)
-    mf <- chunk_frame_complete(spec, mf)$frame
+    # (levels after `na.action`: a character's value seen only in rows it drops is no level)
+    mf <- chunk_frame_complete(spec, chunk_frame(spec, df))$frame
+    mf <- apply_levels(mf, design$levels, design$origin)
     chunk_matrices(design, mf)
   }, spec$call)
 }

@@ -5,9 +5,11 @@ test_that("gaussian experts with factors, interactions, a character column and N
   d <- chunk_data()
   d$x[c(4, 30)] <- NA
   d$s[11] <- NA
+  d$s[30] <- "rare"  # only in a row that na.omit drops: no level of the character column
+  d$f[4] <- "unused" # likewise, but a factor keeps it (moem() drops unused levels before na.omit)
   for (size in c(7, 10, 53)) {
-    design <- chunk_design(y ~ f * x + s, gating = ~ x + h, source = data_source(d, chunk_size = size),
-                           na.action = na.omit)
+    design <- chunk_design(y ~ f * x + s, gating = ~ x + h, na.action = na.omit,
+                           source = data_source(d, chunk_size = size))
     chunks <- bind_chunks(design, data_source(d, chunk_size = size))
     whole <- whole_matrices(y ~ f * x + s, gating = ~ x + h, data = d, na.action = na.omit)
     expect_same_matrices(chunks, whole)
@@ -18,11 +20,12 @@ test_that("gaussian experts with factors, interactions, a character column and N
     expect_identical(design$dropped, 3L)
     expect_identical(design$chunks, as.integer(ceiling(53 / size)))
   }
-  # the independent reference: model.matrix() of the whole data
-  reference <- model.matrix(y ~ f * x + s, model.frame(y ~ f * x + s + h, d,
-                                                          drop.unused.levels = TRUE))
+  # the independent reference: model.matrix() of the whole data's frame, unused levels
+  # dropped before na.omit() as moem() drops them
+  frame <- model.frame(y ~ f * x + s + h, d, drop.unused.levels = TRUE, na.action = na.pass)
+  reference <- model.matrix(y ~ f * x + s, na.omit(frame))
   expect_equal(chunks$x, reference, ignore_attr = TRUE, tolerance = 0)
-  expect_identical(design$levels$f, c("c", "a", "b"))
+  expect_identical(design$levels$f, c("c", "unused", "a", "b"))
   expect_identical(design$levels$s, c("east", "north", "west"))
 })
 
@@ -158,13 +161,14 @@ test_that("terms that depend on the whole data are an error", {
 test_that("the response, weights and rows are checked on the first pass", {
   d <- chunk_data()
   d$count[40] <- -1
-  expect_error(chunk_design(count ~ x, family = poisson(), source = data_source(d, chunk_size = 10)),
+  in_tens <- data_source(d, chunk_size = 10)
+  expect_error(chunk_design(count ~ x, family = poisson(), source = in_tens),
                "chunk 4: The response of poisson experts must be counts")
-  expect_error(chunk_design(y ~ x, source = data_source(d, chunk_size = 10), weights = quote(-wt)),
+  expect_error(chunk_design(y ~ x, source = in_tens, weights = quote(-wt)),
                "chunk 1: `weights` must be non-negative")
-  expect_error(chunk_design(y ~ x, source = data_source(d, chunk_size = 10), weights = quote(0 * wt)),
+  expect_error(chunk_design(y ~ x, source = in_tens, weights = quote(0 * wt)),
                "`weights` are all zero")
-  expect_error(chunk_design(y ~ x, source = data_source(d, chunk_size = 10), subset = quote(x > 99)),
+  expect_error(chunk_design(y ~ x, source = in_tens, subset = quote(x > 99)),
                "no rows left after `subset`")
   d$x[12] <- NA
   expect_error(chunk_design(y ~ x, source = data_source(d, chunk_size = 10), na.action = na.fail),

@@ -1,5 +1,14 @@
 # Data spread over a cluster's workers: parts kept on the workers, read there, in order.
 
+# Stops every node of a cluster that may have a dead one (which stopCluster() stops at), and
+# closes every node's connection.
+stop_each_node <- function(cl) {
+  for (i in seq_along(cl)) {
+    try(parallel::stopCluster(cl[i]), silent = TRUE)
+    try(close(cl[[i]]$con), silent = TRUE)
+  }
+}
+
 # A chunk function over `d` in chunks of `size` rows, for a worker to read.
 chunk_reader <- function(d, size) {
   position <- 0
@@ -72,7 +81,7 @@ test_that("a worker that dies is a clear error that names it", {
   skip_on_cran()
   skip_on_os("windows")
   cl <- parallel::makePSOCKcluster(2)
-  on.exit(try(parallel::stopCluster(cl), silent = TRUE), add = TRUE)
+  on.exit(stop_each_node(cl), add = TRUE)
   d <- chunk_data(n = 40)
   source <- data_source(list(d, d), cluster = cl, chunk_size = 10)
   pid <- parallel::clusterCall(cl, Sys.getpid)[[2L]]

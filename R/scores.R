@@ -4,22 +4,28 @@
 
 # What every score needs, computed once: the designs, the response, the experts' linear
 # predictors and means and the gate's probabilities at the fitted parameters, and where each
-# block of the full parameter vector starts.
+# block of the full parameter vector starts; for the fit's own rows.
 score_context <- function(object) {
-  design <- model_design(object, NULL)
+  score_context_at(object, model_design(object, NULL), object$y, object$size,
+                   object$prior.weights, object$posterior)
+}
+
+# The same for any rows: `design` holds their x, z, offset_x and offset_z over the fit's
+# non-aliased columns (model_design()), y, size and w their response, trials and case weights
+# as the C code takes them, and post their posterior probabilities at the fit's parameters.
+score_context_at <- function(object, design, y, size, w, post) {
   info <- family_info(object$family)
   p <- ncol(design$x)
   q <- ncol(design$z)
   K <- object$K
   M <- free_classes(object)
   with_phi <- !is.null(info$dispersion) && !isTRUE(object$sigma_fixed)
-  ctx <- list(x = design$x, z = design$z, y = object$y, size = object$size,
-              w = object$prior.weights, post = object$posterior,
+  ctx <- list(x = design$x, z = design$z, y = y, size = size, w = w, post = post,
               parts = predict_parts(object, design), phi = dispersion_values(object),
               info = info, with_phi = with_phi, n = nrow(design$x), p = p, q = q, K = K, M = M,
               np = K * p * M + (K - 1L) * q + if (with_phi) K else 0L)
   if (info$multiclass) {
-    ctx$target <- response_matrix(object$y, object$family,
+    ctx$target <- response_matrix(y, object$family,
                                   object$response_levels)[, -1L, drop = FALSE]
   }
   ctx
@@ -66,6 +72,11 @@ observed_scores <- function(ctx) {
 free_scores <- function(object, log_scale = TRUE, call = NULL) {
   ctx <- score_context(object)
   check_information_memory(ctx$n, ctx$np, call)
+  context_free_scores(object, ctx, log_scale)
+}
+
+# free_scores() of the rows of a score context (score_context_at()).
+context_free_scores <- function(object, ctx, log_scale = TRUE) {
   scores <- observed_scores(ctx) %*% free_jacobian(object, ctx$np)
   scores <- scores * ctx$w
   labels <- free_labels(object)

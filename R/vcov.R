@@ -187,7 +187,12 @@ moem_information <- function(object) {
 # The observed, complete and missing information and the penalty's Hessian over the free
 # parameters (log sigma for sigma), named as free_labels().
 information_matrices <- function(object, call = NULL) {
-  full <- full_information(object, call)
+  free_information(object, full_information(object, call))
+}
+
+# The matrices of information_matrices() from the complete and missing information over the
+# full parameters (full_information(), or its sums over chunks).
+free_information <- function(object, full) {
   jac <- free_jacobian(object, ncol(full$complete))
   complete <- crossprod(jac, full$complete %*% jac)
   missing <- crossprod(jac, full$missing %*% jac)
@@ -286,6 +291,12 @@ free_jacobian <- function(object, n_full) {
 full_information <- function(object, call = NULL) {
   ctx <- score_context(object)
   check_information_memory(ctx$n, ctx$np, call)
+  context_information(ctx)
+}
+
+# full_information() of the rows of a score context (score_context_at()): sums over the rows,
+# so that the sums of chunks add up to the whole data's.
+context_information <- function(ctx) {
   x <- ctx$x
   z <- ctx$z
   y <- ctx$y

@@ -4,9 +4,6 @@
 # the replicates are spread over processes.
 
 anova_bootstrap <- function(fits, B, nstart, cores, call) {
-  if (length(fits) != 2L) {
-    abort("test = \"bootstrap\" compares two fits, not ", length(fits), ".", call = call)
-  }
   if (!is_whole(B, 1) || B > 1e6) {
     abort("`B` must be a whole number between 1 and 1e6, not ", describe(B), ".", call = call)
   }

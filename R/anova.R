@@ -81,6 +81,12 @@ anova.moem <- function(object, ..., test = c("Chisq", "LRT", "bootstrap"), B = 9
     abort("anova() compares two or more nested moem fits; it was given one.", call = call)
   }
   test <- match_test(test, call)
+  if (test != "bootstrap" && !(missing(B) && missing(nstart) && missing(cores))) {
+    abort("`B`, `nstart` and `cores` are for test = \"bootstrap\".", call = call)
+  }
+  if (test == "bootstrap" && length(fits) != 2L) {
+    abort("test = \"bootstrap\" compares two fits, not ", length(fits), ".", call = call)
+  }
   fits <- fits[order(vapply(fits, function(f) f$df, 1))]
   for (i in seq_along(fits)) check_test_fit(fits[[i]], i, call)
   for (i in seq_along(fits)[-1L]) check_nested(fits[[i - 1L]], fits[[i]], i - 1L, i, call)

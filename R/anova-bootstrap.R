@@ -104,14 +104,14 @@ simulated_response <- function(fit) {
   y
 }
 
-# The log-likelihood of the fit's model refitted to the response y: from the fit's parameters,
-# then nstart - 1 random starts; NA when no start gives a finite fit.
+# The log-likelihood of the fit's model refitted to the response y from `nstart` random starts,
+# as moem() draws them; NA when no start gives a finite fit.
 refit_loglik <- function(fit, design, y, nstart, threads) {
   control <- fit$control
   if (!threads) control$threads <- 1L
   sigma <- if (isTRUE(fit$sigma_fixed)) fit$sigma else if (isTRUE(fit$equal_dispersion)) "equal"
   refit <- tryCatch(suppressWarnings(
-    fit_matrices(design$x, y, design$z, fit$K, fit$family, fit$prior.weights, init = fit,
+    fit_matrices(design$x, y, design$z, fit$K, fit$family, fit$prior.weights, init = NULL,
                  nstart = nstart, control = control, method = fit$method, sigma = sigma,
                  symmetric = isTRUE(fit$symmetric), call = NULL, offset = design$offset,
                  fixed = design$fixed)

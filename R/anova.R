@@ -14,8 +14,8 @@
 #' hold. `test = "bootstrap"` then computes the parametric bootstrap p-value of McLachlan
 #' (1987), as mixtools' `boot.comp()` does: `B` data sets are simulated from the smaller fit at
 #' the training covariates ([simulate.moem()]), both models are fitted to each (the same
-#' formulas, families and settings, each from its own fit's parameters and `nstart - 1` random
-#' starts), and the p-value is \eqn{(1 + \#\{T_b \ge T\}) / (B + 1)}{(1 + #{T_b >= T}) / (B +
+#' formulas, families and settings, each from `nstart` random starts as [moem()] draws them,
+#' the best kept), and the p-value is \eqn{(1 + \#\{T_b \ge T\}) / (B + 1)}{(1 + #{T_b >= T}) / (B +
 #' 1)}, with \eqn{T} the observed statistic and \eqn{T_b} the replicates'. It also applies to
 #' nested fits with the same `K`.
 #'
@@ -43,8 +43,11 @@
 #'   `"bootstrap"`: the parametric bootstrap, for two fits.
 #' @param B Number of bootstrap replicates (`test = "bootstrap"`), a whole number >= 1; 99 or
 #'   more for a p-value worth reporting.
-#' @param nstart Starts of each bootstrap refit: the fit's own parameters, then `nstart - 1`
-#'   random starts.
+#' @param nstart Random starts of each bootstrap refit (see `nstart` in [moem()]). The
+#'   replicates' statistics are computed as the observed one should be: fit the two models
+#'   with the same number of random starts, or the observed statistic and the replicates'
+#'   are not of the same procedure (a fit from more, or better, starts finds higher maxima,
+#'   and its statistic differs accordingly).
 #' @param cores Number of processes running the replicates: forked by
 #'   [parallel::mclapply()] where the system can fork, else a socket cluster.
 #' @return A data frame of class `c("anova", "data.frame")`, a row per fit in order of their

@@ -1,6 +1,6 @@
 # Size and power of anova(test = "bootstrap"), the parametric bootstrap likelihood-ratio test
 # of K = 1 against K = 2 gaussian experts (y ~ x1, the gate on x1), n = 150, B = 39 replicates
-# per data set, each refit with 2 starts (its fit's parameters and one random).
+# per data set, each refit with 2 random starts, as the observed K = 2 fit is.
 #   size:  data sets simulated from one expert, y = 1 + x1 + N(0, 1);
 #   power: data sets from two experts, y = +-0.6 + x1 + N(0, 0.6^2), the gate
 #          log-odds 2 x1 (so the experts overlap and the test has something to find).

@@ -105,9 +105,9 @@ test_that("the bootstrap's replicates are simulated and refitted on their own st
     assign(".Random.seed", stream, envir = .GlobalEnv)
     sim <- d
     sim$y <- simulate(one)$sim_1
-    # with nstart = 1, each refit starts from its fit's parameters alone
-    l0 <- suppressWarnings(moem(y ~ x1, data = sim, K = 1, init = one))$loglik
-    l1 <- suppressWarnings(moem(y ~ x1, data = sim, K = 2, gating = ~ x1, init = two))$loglik
+    # on the replicate's stream: the simulation, then each refit's random start
+    l0 <- suppressWarnings(moem(y ~ x1, data = sim, K = 1))$loglik
+    l1 <- suppressWarnings(moem(y ~ x1, data = sim, K = 2, gating = ~ x1))$loglik
     expect_equal(boot$loglik0[b], l0)
     expect_equal(boot$loglik1[b], l1)
     expect_equal(boot$lrt[b], 2 * (l1 - l0))

@@ -76,6 +76,12 @@ format.moem_penalty_cv <- function(x, ...) {
          signif(max(x$grid), 3L))
 }
 
+#' @export
+print.moem_penalty_cv <- function(x, ...) {
+  cat("Ridge penalty, ", format(x), "\n", sep = "")
+  invisible(x)
+}
+
 # The fit whose penalty the cross-validation chooses.  `args`: the arguments of fit_matrices(),
 # whose control's penalty is a penalty_cv().
 fit_cv_penalty <- function(args) {

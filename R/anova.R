@@ -92,7 +92,14 @@ anova.moem <- function(object, ..., test = c("Chisq", "LRT", "bootstrap"), B = 9
   }
   fits <- fits[order(vapply(fits, function(f) f$df, 1))]
   for (i in seq_along(fits)) check_test_fit(fits[[i]], i, call)
-  for (i in seq_along(fits)[-1L]) check_nested(fits[[i - 1L]], fits[[i]], i - 1L, i, call)
+  for (i in seq_along(fits)[-1L]) {
+    check_nested(fits[[i - 1L]], fits[[i]], i - 1L, i, call)
+    if (fits[[i]]$loglik < fits[[i - 1L]]$loglik) {
+      warn("Fit ", i, "'s log-likelihood is below that of fit ", i - 1L, ", which is nested ",
+           "in it: fit ", i, " is not at its maximum; refit it with more starts (`nstart`).",
+           call = call)
+    }
+  }
   if (test == "bootstrap") {
     return(anova_bootstrap(fits, B, nstart, cores, call))
   }

@@ -75,6 +75,10 @@ test_that("fits that are not nested, or not of the same data, are errors that sa
   expect_error(anova(fit, lm(y ~ x1, d)), "every argument in `...` must be one")
   expect_error(anova(fit, moem(y ~ x1 + x2, data = d, K = 2), B = 10), "for test = \"bootstrap\"")
   expect_error(anova(fit, moem(y ~ x1 + x2, data = d, K = 2), test = "F"), "`test` must be")
+  stopped <- suppressWarnings(moem(y ~ x1 + x2, data = d, K = 2, control = moem_control(maxit = 0)))
+  got <- collect_warnings(anova(fit, stopped))$warnings
+  expect_match(got, "Fit 2 did not converge", all = FALSE)
+  expect_match(got, "Fit 2's log-likelihood is below that of fit 1", all = FALSE)
   penalised <- moem(y ~ x1 + x2, data = d, K = 2, control = moem_control(penalty = 1))
   expect_error(anova(fit, penalised), "Fit 2 has a ridge penalty")
 

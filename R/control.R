@@ -101,7 +101,8 @@ moem_control <- function(maxit = 1000, tol = 1e-8, inner_maxit = 25, inner_tol =
          sigma_min = as.double(sigma_min),
          min_weight = as.double(min_weight), step = if (!is.null(step)) as.double(step),
          path = path,
-         penalty = if (is_penalty_cv(penalty)) penalty else rep_len(as.double(penalty), 2L), solver = solver[1L],
+         penalty = if (is_penalty_cv(penalty)) penalty else rep_len(as.double(penalty), 2L),
+         solver = solver[1L],
          threads = as.integer(threads)),
     class = "moem_control"
   )

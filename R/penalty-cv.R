@@ -22,7 +22,10 @@
 #' suits covariates of unit scale and a few hundred to tens of thousands of observations;
 #' give another for other data. The fits of a large data set can be many: `subsample` runs
 #' the cross-validation on a random subset of the observations (the final fit uses them
-#' all).
+#' all). The choice is then the best penalty for fits of the subsample's size, which need
+#' not be the best for all the observations: on Fashion-MNIST (`bench/RESULTS.md` in the
+#' sources), the cross-validation on 4000 or 10000 images per fit chose 10, where 30 was
+#' better for the fit on all 60000.
 #'
 #' @param grid The penalties to try, at least two numbers >= 0.
 #' @param folds Number of folds, a whole number >= 2 (and at most the number of observations).

@@ -64,7 +64,7 @@
 #' d <- rmoe(300, experts = cbind(c(1, 2, 0), c(-1, -1, 0)), gating = cbind(0, c(0, 3, 0)),
 #'           intercept = TRUE)
 #' fit0 <- moem(y ~ x1, data = d, K = 2, gating = ~ x1)
-#' fit1 <- moem(y ~ x1 + x2, data = d, K = 2, gating = ~ x1, init = fit0)
+#' fit1 <- moem(y ~ x1 + x2, data = d, K = 2, gating = ~ x1)
 #' anova(fit0, fit1)
 #' \donttest{
 #' # one expert against two: the bootstrap (B = 19 here, far too few for a real test)

@@ -40,6 +40,8 @@
 #'   log-posterior \eqn{\log L - \frac{\lambda}{2} \sum \beta^2}{loglik - lambda/2 sum(beta^2)}
 #'   (a MAP-EM), summed over every expert's coefficients and the gate's, intercepts excepted.
 #'   One number for both, or two: `c(experts, gating)`. Default 0, plain maximum likelihood.
+#'   `"cv"`, or [penalty_cv()] with its settings, chooses one penalty for both by
+#'   cross-validated held-out log-likelihood over a grid.
 #' @param solver How the M-steps of logistic and multinomial experts and of the gate are solved:
 #'   `"newton"` (Newton's method with backtracking, whose Hessian has \eqn{(q m)^2}{(q m)^2}
 #'   entries for q covariates and m free classes), `"bound"` (Böhning's bound: steps with a
@@ -103,8 +105,10 @@ moem_control <- function(maxit = 1000, tol = 1e-8, inner_maxit = 25, inner_tol =
   check(is.null(step) || is_number(step, 0, strict = TRUE), "step", "NULL or a number > 0",
         step)
   check(is.logical(path) && length(path) == 1L && !is.na(path), "path", "TRUE or FALSE", path)
-  check(is.numeric(penalty) && length(penalty) %in% 1:2 && all(is.finite(penalty)) &&
-          all(penalty >= 0), "penalty", "one or two numbers >= 0", penalty)
+  if (identical(penalty, "cv")) penalty <- penalty_cv()
+  check(is_penalty_cv(penalty) || is.numeric(penalty) && length(penalty) %in% 1:2 &&
+          all(is.finite(penalty)) && all(penalty >= 0), "penalty",
+        "one or two numbers >= 0, \"cv\" or penalty_cv()", penalty)
   check(is.character(solver) && length(solver) >= 1L && solver[1L] %in% c("auto", "newton", "bound"),
         "solver", "\"auto\", \"newton\" or \"bound\"", solver)
   check(is_whole(threads, 1) && threads <= 1024, "threads",
@@ -122,9 +126,10 @@ moem_control <- function(maxit = 1000, tol = 1e-8, inner_maxit = 25, inner_tol =
          inner_tol = as.double(inner_tol), inner_slack = as.double(inner_slack),
          sigma_min = as.double(sigma_min),
          min_weight = as.double(min_weight), step = if (!is.null(step)) as.double(step),
-         path = path, penalty = rep_len(as.double(penalty), 2L), solver = solver[1L],
-         threads = as.integer(threads), cores = as.integer(cores), order = order[1L],
-         chunk_size = as.integer(chunk_size)),
+         path = path,
+         penalty = if (is_penalty_cv(penalty)) penalty else rep_len(as.double(penalty), 2L),
+         solver = solver[1L], threads = as.integer(threads), cores = as.integer(cores),
+         order = order[1L], chunk_size = as.integer(chunk_size)),
     class = "moem_control"
   )
 }

@@ -45,6 +45,13 @@ fit_matrices <- function(x, y, z, K, family, weights, init, nstart, control,
                          offset = NULL, gating_offset = NULL, fixed = NULL) {
   family <- resolve_family(family, call)
   control <- as_control(control, call)
+  if (is_penalty_cv(control$penalty)) {
+    return(fit_cv_penalty(list(x = x, y = y, z = z, K = K, family = family, weights = weights,
+                               init = init, nstart = nstart, control = control,
+                               method = method, sigma = sigma, symmetric = symmetric,
+                               truth = truth, call = call, offset = offset,
+                               gating_offset = gating_offset, fixed = fixed)))
+  }
   method <- match_method(method, call)
   same_design <- identical(z, x)
   x <- check_design(x, "x", "The experts' covariates", call)

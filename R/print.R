@@ -35,6 +35,7 @@ print.moem <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
     cat("Log-posterior with the ridge penalty: ", format(x$logpost, digits = max(5L, digits + 1L)),
         "\n", penalty_note(x$control$penalty), "\n", sep = "")
   }
+  if (!is.null(x$penalty_cv)) cat(cv_note(x$penalty_cv), "\n", sep = "")
   cat(describe_convergence(x$method, x$converged, x$iter), "\n", sep = "")
   if (any(x$degenerate)) {
     cat("Degenerate expert(s): ", paste(which(x$degenerate), collapse = ", "), "\n", sep = "")
@@ -60,5 +61,17 @@ penalty_note <- function(penalty) {
                  " (gate): a penalised (MAP) fit, whose standard errors come from the ",
                  "penalised (posterior) covariance, the inverse of the observed information ",
                  "plus the penalty.")
+  paste(strwrap(text, width = 0.95 * getOption("width")), collapse = "\n")
+}
+
+# How the cross-validation chose the penalty (penalty_cv()).
+cv_note <- function(cv) {
+  best <- cv$curve[cv$curve$penalty == cv$chosen, ]
+  text <- paste0("Penalty chosen by ", ncol(cv$fold_loglik), "-fold cross-validation over ",
+                 nrow(cv$curve), " values (", format(min(cv$curve$penalty)), " to ",
+                 format(max(cv$curve$penalty)), "): ", format(cv$chosen, digits = 4L),
+                 ", held-out log-likelihood ", format(best$loglik, digits = 6L), " (se ",
+                 format(best$se, digits = 3L), ") on ", sum(!is.na(cv$folds)),
+                 " observations.")
   paste(strwrap(text, width = 0.95 * getOption("width")), collapse = "\n")
 }

@@ -15,7 +15,8 @@
 #' @return A list of class `"summary.moem"`: `call`, `family`, `K`, `coefficients` (the
 #'   matrix of estimates, standard errors, z values and p-values of the experts' and the
 #'   gate's coefficients, rows named as in `coef(object)`, as [summary.glm()] has it, and as
-#'   [coef()] returns it), `penalty` (the ridge penalty, `NULL` without one), `experts` (a list of
+#'   [coef()] returns it), `penalty` (the ridge penalty, `NULL` without one), `penalty_cv` (the
+#'   cross-validation that chose it, see [penalty_cv()], or `NULL`), `experts` (a list of
 #'   coefficient tables, one per expert, or per expert and free class for multinomial experts,
 #'   named as the columns of the coefficients), `classes` (a multinomial response's levels),
 #'   `with_errors` (`FALSE` when the fit has more than 2000 free parameters, too many for the
@@ -66,6 +67,7 @@ summary.moem <- function(object, ...) {
     sigma = table[is_dispersion(rownames(table)), 1:2, drop = FALSE],
     dispersion = family_info(object$family)$dispersion,
     penalty = if (is_penalised(object)) object$control$penalty,
+    penalty_cv = object$penalty_cv,
     sigma_fixed = if (isTRUE(object$sigma_fixed)) object$sigma,
     size = colSums(object$posterior * w),
     proportion = colSums(gate * w) / sum(w),
@@ -134,6 +136,10 @@ print.summary.moem <- function(x, digits = max(3L, getOption("digits") - 3L),
     cat("\nStandard errors are not computed for more than 2000 free parameters.\n")
   } else if (!is.null(x$penalty)) {
     cat("\n", penalty_note(x$penalty), "\n", sep = "")
+  }
+  if (!is.null(x$penalty_cv)) {
+    cat("\n", cv_note(x$penalty_cv), "\nHeld-out log-likelihood over the grid:\n", sep = "")
+    print(x$penalty_cv$curve, digits = max(5L, digits + 1L), row.names = FALSE)
   }
   if (isTRUE(signif.stars)) {
     cat("---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n")

@@ -16,12 +16,13 @@
 #' keeps the likelihood but not the penalised optimum: a warning says so, and `logpost` is
 #' that of the relabelled parameters.
 #'
-#' The generic has the arguments of modeltools' (and so flexmix's) `relabel()`, and works on
-#' fits of both packages whichever is attached last, as [posterior()] does.
+#' modeltools (and so flexmix) has a `relabel(object, by, ...)` generic too; moem's works on
+#' fits of both packages whichever is attached last, as [posterior()] does (a flexmix fit's
+#' second argument goes on to flexmix's method as its `by`).
 #'
 #' @param object A [moem()] fit.
-#' @param by The new order: a permutation of `1:K`, new expert k being old expert `by[k]`
-#'   (so `relabel(relabel(fit, by), order(by))` gives back `fit`); or a rule, `"weight"` (by
+#' @param order The new order: a permutation of `1:K`, new expert k being old expert
+#'   `order[k]` (so `relabel(relabel(fit, p), order(p))` gives back `fit`); or a rule, `"weight"` (by
 #'   decreasing total posterior weight, the largest expert first) or `"intercept"` (by
 #'   increasing intercept; for multinomial experts, that of the first free class), ties
 #'   keeping the current order.
@@ -36,14 +37,14 @@
 #' coef(relabel(fit, 2:1), "experts")
 #' coef(relabel(fit, "intercept"), "gating")
 #' @export
-relabel <- function(object, by, ...) UseMethod("relabel")
+relabel <- function(object, order, ...) UseMethod("relabel")
 
 #' @rdname relabel
 #' @export
-relabel.moem <- function(object, by, ...) {
+relabel.moem <- function(object, order, ...) {
   call <- sys.call()
   check_dots(..., call = call)
-  by <- relabel_order(object, by, call)
+  by <- relabel_order(object, order, call)
   if (identical(by, seq_len(object$K))) return(object)
   if (!is.null(object$gating_offset)) {
     abort("A fit with a gate offset (an offset() term in `gating`) cannot be relabelled: ",
@@ -80,26 +81,27 @@ relabel.moem <- function(object, by, ...) {
 
 #' @rdname relabel
 #' @export
-relabel.default <- function(object, by, ...) {
+relabel.default <- function(object, order, ...) {
   if (isS4(object) && isNamespaceLoaded("modeltools")) {
-    return(getExportedValue("modeltools", "relabel")(object, by, ...))
+    generic <- getExportedValue("modeltools", "relabel")
+    return(if (missing(order)) generic(object, ...) else generic(object, order, ...))
   }
   abort("relabel() is for moem fits (and, with flexmix loaded, flexmix fits), not ",
         describe_class(object), ".", call = sys.call())
 }
 
-# `by` as a permutation of 1..K.
+# `order` (relabel()'s argument, here `by`) as a permutation of 1..K.
 relabel_order <- function(object, by, call) {
   K <- object$K
   if (is.character(by)) {
     if (length(by) != 1L || !by %in% c("weight", "intercept")) {
-      abort("`by` must be a permutation of 1:", K, ", \"weight\" or \"intercept\", not ",
+      abort("`order` must be a permutation of 1:", K, ", \"weight\" or \"intercept\", not ",
             describe(by), ".", call = call)
     }
     return(expert_order(object, by, call))
   }
   if (!is.numeric(by) || length(by) != K || anyNA(by) || !all(sort(by) == seq_len(K))) {
-    abort("`by` must be a permutation of 1:", K, " (new expert k is old expert by[k]), ",
+    abort("`order` must be a permutation of 1:", K, " (new expert k is old expert order[k]), ",
           "\"weight\" or \"intercept\", not ", describe(by), ".", call = call)
   }
   as.integer(by)

@@ -21,6 +21,7 @@ test_that("a relabelled fit has the same likelihood, predictions and permuted po
   fit <- rf$fit
   by <- c(2L, 3L, 1L)
   r <- relabel(fit, by)
+  expect_identical(relabel(fit, order = by), r) # the argument's name, as the issue gives it
   expect_identical(r$loglik, fit$loglik)
   expect_equal(unname(r$posterior), unname(fit$posterior[, by]), tolerance = 0)
   expect_equal(predict(r, rf$data), predict(fit, rf$data), tolerance = 1e-12)
@@ -105,7 +106,7 @@ test_that("relabel() of symmetric, multinomial and path-keeping fits", {
   expect_equal(predict(rm, dm), predict(m, dm), tolerance = 1e-10)
 })
 
-test_that("relabel() errors name `by`; gate offsets cannot be relabelled", {
+test_that("relabel() errors name `order`; gate offsets cannot be relabelled", {
   fit <- relabel_fit()$fit
   expect_snapshot(error = TRUE, {
     relabel(fit, c(1, 1, 2))

@@ -63,21 +63,13 @@ replicate_streams <- function(B) {
   streams
 }
 
-# lapply() on one core; on more, forked processes (mclapply) or, where R cannot fork, a socket
-# cluster of fresh sessions that load moem.
+# The replicates one(1), ..., one(B) on `cores` processes (parallel_map); a replicate's error
+# is the test's.
 run_replicates <- function(one, B, cores) {
-  if (cores == 1L || B == 1L) return(lapply(seq_len(B), one))
-  cores <- min(cores, B)
-  if (.Platform$OS.type == "unix") {
-    out <- parallel::mclapply(seq_len(B), one, mc.cores = cores, mc.set.seed = FALSE)
-    bad <- vapply(out, inherits, NA, what = "try-error")
-    if (any(bad)) stop(attr(out[[which(bad)[1L]]], "condition"))
-    return(out)
-  }
-  cluster <- parallel::makePSOCKcluster(cores)
-  on.exit(parallel::stopCluster(cluster))
-  parallel::clusterEvalQ(cluster, loadNamespace("moem"))
-  parallel::parLapply(cluster, seq_len(B), one)
+  out <- parallel_map(B, one, cores)
+  failure <- parallel_failure(out)
+  if (failure$index > 0L) stop(failure$condition)
+  out
 }
 
 # One replicate on its own stream: a response simulated from `small` at the training

@@ -37,11 +37,7 @@ NULL
 #' @export
 deviance.moem <- function(object, ...) {
   check_dots(..., call = sys.call())
-  unit <- expert_deviances(object)
-  post <- object$posterior
-  # (an expert whose mean is at the edge of its range may have an infinite deviance on an
-  # observation it has no posterior weight for)
-  sum(ifelse(post > 0, post * unit, 0))
+  sum(deviance_contributions(object))
 }
 
 #' @rdname moem-deviance
@@ -52,10 +48,18 @@ df.residual.moem <- function(object, ...) {
   object$nobs - coefficients
 }
 
+# Each row's share d_i = sum_k tau_ik w_i D(y_i, mu_ik) of the fit's deviance (deviance(),
+# and residuals(type = "deviance") as sign(y - fitted) sqrt(d_i)).  An expert whose mean is at
+# the edge of its range may have an infinite deviance on a row it has no posterior weight for:
+# that term is 0.
+deviance_contributions <- function(object, parts = training_parts(object)) {
+  post <- object$posterior
+  rowSums(ifelse(post > 0, post * expert_deviances(object, parts), 0))
+}
+
 # Each observation's deviance under each expert, times its case weight (and binomial trials):
 # an n x K matrix.
-expert_deviances <- function(object) {
-  parts <- predict_parts(object, model_design(object, NULL))
+expert_deviances <- function(object, parts = training_parts(object)) {
   w <- object$prior.weights
   y <- object$y
   K <- object$K

@@ -90,16 +90,6 @@ deviance_residuals <- function(object, parts = training_parts(object)) {
   ifelse(object$residuals > 0, d, -d)  # as residuals.glm() signs them
 }
 
-# Each row's share d_i = w_i sum_k tau_ik D(y_i, mu_ik) of the fit's deviance, with D the
-# unit deviance of the experts' family (its dev.resids(), weighted by the binomial trials).
-deviance_contributions <- function(object, parts = training_parts(object)) {
-  unit <- object$family$dev.resids
-  trials <- trial_counts(object$size)
-  per_expert <- vapply(seq_len(object$K), function(k) unit(object$y, parts$mu[, k], trials),
-                       numeric(length(object$y)))
-  object$prior.weights * rowSums(object$posterior * matrix(per_expert, ncol = object$K))
-}
-
 # Randomized quantile residuals: qnorm of the mixture's cdf at y, or for counts of a uniform
 # draw between its cdf at y - 1 and at y.
 quantile_residuals <- function(object, parts = training_parts(object)) {

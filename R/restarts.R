@@ -94,33 +94,12 @@ map_starts <- function(n, fun, streams, cores, problem, call,
   if (cores == 1L) return(lapply(seq_len(n), run, problem))
   # (the fit is the same on any number of threads)
   problem$control$threads <- as.integer(max(1L, problem$control$threads %/% cores))
-  worker <- function(s) run(s, problem)
-  results <- if (type == "fork") {
-    # (its warning that starts failed: the error below says which)
-    suppressWarnings(parallel::mclapply(seq_len(n), worker, mc.cores = cores,
-                                        mc.set.seed = FALSE))
-  } else {
-    psock_map(n, worker, cores)
-  }
-  failed <- vapply(results, function(r) inherits(r, "try-error") || is.null(r), NA)
-  if (any(failed)) {
-    first <- results[[which(failed)[1L]]]
-    why <- if (is.null(first)) "the worker stopped without a result" else {
-      conditionMessage(attr(first, "condition"))
-    }
-    abort("Start ", which(failed)[1L], " failed on a parallel worker (`cores = ", cores,
-          "` in moem_control()): ", why, call = call)
+  results <- parallel_map(n, function(s) run(s, problem), cores, type)
+  failure <- parallel_failure(results)
+  if (failure$index > 0L) {
+    abort("Start ", failure$index, " failed on a parallel worker (`cores = ", cores,
+          "` in moem_control()): ", conditionMessage(failure$condition), call = call)
   }
   results
 }
 
-# parLapply on a socket cluster of `cores` R processes that see this session's libraries;
-# errors come back as "try-error" results, as mclapply's do.
-psock_map <- function(n, worker, cores) {
-  cluster <- parallel::makePSOCKcluster(cores)
-  on.exit(parallel::stopCluster(cluster))
-  parallel::clusterCall(cluster, function(paths) .libPaths(paths), .libPaths())
-  parallel::parLapply(cluster, seq_len(n), function(s) {
-    try(worker(s), silent = TRUE)
-  })
-}

@@ -78,8 +78,6 @@
 #'   intercept of the experts, of the first free class for multinomial experts; the experts'
 #'   formula must have an intercept). Ties keep EM's order. Reports then do not depend on the
 #'   start that won.
-#' @param chunk_size Rows per chunk when the data are read a chunk at a time (from a
-#'   database, or a data frame split into chunks): a whole number >= 1.
 #' @return A list of class `"moem_control"` with the settings.
 #' @seealso [moem()]
 #' @examples
@@ -89,7 +87,7 @@ moem_control <- function(maxit = 1000, tol = 1e-8, inner_maxit = 25, inner_tol =
                          sigma_min = 1e-6, min_weight = 1e-8, step = NULL, path = FALSE,
                          penalty = 0, solver = c("auto", "newton", "bound"), inner_slack = 0.1,
                          threads = getOption("moem.threads", 2L), cores = 1L,
-                         order = c("none", "weight", "intercept"), chunk_size = 1e5) {
+                         order = c("none", "weight", "intercept")) {
   call <- sys.call()
   check <- function(ok, name, what, value) {
     if (!ok) abort("`", name, "` must be ", what, ", not ", describe(value), ".", call = call)
@@ -119,8 +117,6 @@ moem_control <- function(maxit = 1000, tol = 1e-8, inner_maxit = 25, inner_tol =
           order[1L] %in% c("none", "weight", "intercept") &&
           (length(order) == 1L || identical(order, c("none", "weight", "intercept"))),
         "order", "\"none\", \"weight\" or \"intercept\"", order)
-  check(is_whole(chunk_size, 1) && chunk_size <= .Machine$integer.max, "chunk_size",
-        "a whole number >= 1", chunk_size)
   structure(
     list(maxit = as.integer(maxit), tol = as.double(tol), inner_maxit = as.integer(inner_maxit),
          inner_tol = as.double(inner_tol), inner_slack = as.double(inner_slack),
@@ -129,7 +125,7 @@ moem_control <- function(maxit = 1000, tol = 1e-8, inner_maxit = 25, inner_tol =
          path = path,
          penalty = if (is_penalty_cv(penalty)) penalty else rep_len(as.double(penalty), 2L),
          solver = solver[1L], threads = as.integer(threads), cores = as.integer(cores),
-         order = order[1L], chunk_size = as.integer(chunk_size)),
+         order = order[1L]),
     class = "moem_control"
   )
 }
